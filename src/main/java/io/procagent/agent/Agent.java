@@ -1,0 +1,174 @@
+package io.procagent.agent;
+
+import io.procagent.config.AgentConfig;
+import io.procagent.jmx.AgentStatus;
+import io.procagent.jmx.MBeans;
+import io.procagent.log.Log;
+import io.procagent.prometheus.MetricsServer;
+import io.procagent.prometheus.Registries;
+import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
+import io.procagent.source.Sources;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.BindException;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+
+/**
+ * One running procagent for this JVM: sampler, registry, HTTP server and MXBeans. Used by the
+ * {@code -javaagent}/attach entry point and by {@code procagent daemon}.
+ *
+ * <p>Everything runs on one daemon thread, {@code procagent-sampler}, plus the HTTP server's
+ * own. A port in use is retried every {@link #RETRY_SECONDS}s; JMX problems are logged once.
+ */
+public final class Agent implements AgentStatus {
+
+  static final int RETRY_SECONDS = 10;
+  private static final Log LOG = Log.get(Agent.class);
+
+  private final AgentConfig config;
+  private final String version = version();
+  private final Errors errors = new Errors();
+  private final ScheduledExecutorService scheduler;
+  private final Sampler sampler;
+  private final PrometheusRegistry registry;
+  private final MBeans mbeans;
+  private volatile MetricsServer server;
+  private volatile String status = "starting";
+  private boolean bindWarned;
+
+  public Agent(AgentConfig config) {
+    this.config = config;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "procagent-sampler");
+              t.setDaemon(true);
+              t.setContextClassLoader(Agent.class.getClassLoader());
+              return t;
+            });
+    this.sampler =
+        new Sampler(
+            config.processCollector() ? Sources.process(ProcessHandle.current().pid()) : null,
+            config.systemCollector() ? Sources.system() : null,
+            config.cacheTtl(),
+            Runtime.getRuntime()::availableProcessors,
+            errors);
+    this.registry = Registries.create(config, sampler, errors, version);
+    this.mbeans = config.jmxEnabled() ? new MBeans(ManagementFactory.getPlatformMBeanServer()) : null;
+  }
+
+  /**
+   * Starts sampling, serving and JMX.
+   *
+   * @return false when another procagent already runs in this JVM (nothing was started)
+   */
+  public boolean start() {
+    if (mbeans != null && config.jmxDelay().isZero() && !registerAgentMBean()) {
+      return false;
+    }
+    sampler.start(scheduler, config.samplingInterval());
+    scheduler.execute(this::bind);
+    if (mbeans != null) {
+      scheduler.schedule(
+          () -> {
+            if (!config.jmxDelay().isZero() && !registerAgentMBean()) {
+              return;
+            }
+            try {
+              mbeans.registerTarget(sampler, config.processCollector(), config.systemCollector());
+            } catch (JMException | RuntimeException e) {
+              LOG.warn("JMX MXBeans not registered: " + e);
+            }
+          },
+          config.jmxDelay().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+    return true;
+  }
+
+  private boolean registerAgentMBean() {
+    try {
+      if (!mbeans.registerAgent(version, config, this, errors)) {
+        LOG.warn("procagent is already running in this JVM (see MBean " + MBeans.AGENT + "); this copy does nothing");
+        return false;
+      }
+    } catch (JMException | RuntimeException e) {
+      LOG.warn("JMX MXBean " + MBeans.AGENT + " not registered: " + e);
+    }
+    return true;
+  }
+
+  private void bind() {
+    try {
+      server = MetricsServer.start(config.host(), config.port(), registry);
+      status = "serving";
+      LOG.info(
+          "procagent " + version + " serving " + endpoint() + " (config: " + config.source()
+              + ", pid " + ProcessHandle.current().pid() + ")");
+    } catch (IOException | RuntimeException e) {
+      String why =
+          e instanceof BindException || e.getCause() instanceof BindException
+              ? "port " + config.port() + " on " + config.host() + " is in use"
+              : "cannot serve on " + config.host() + ":" + config.port() + ": " + e;
+      status = why + "; retrying every " + RETRY_SECONDS + "s";
+      if (!bindWarned) {
+        bindWarned = true;
+        LOG.warn(status + " (the application is not affected)");
+      } else {
+        LOG.debug(status);
+      }
+      scheduler.schedule(this::bind, RETRY_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The URL of the metrics endpoint, or "" while not serving. */
+  public String endpoint() {
+    int port = port();
+    if (port < 0) {
+      return "";
+    }
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port + "/metrics";
+  }
+
+  @Override
+  public int port() {
+    MetricsServer s = server;
+    return s == null ? -1 : s.port();
+  }
+
+  @Override
+  public String status() {
+    return status;
+  }
+
+  public void stop() {
+    scheduler.shutdownNow();
+    MetricsServer s = server;
+    if (s != null) {
+      s.close();
+    }
+    if (mbeans != null) {
+      mbeans.unregisterAll();
+    }
+  }
+
+  static String version() {
+    try (InputStream in = Agent.class.getResourceAsStream("/io/procagent/version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

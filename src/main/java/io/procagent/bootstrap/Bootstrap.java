@@ -1,0 +1,232 @@
+package io.procagent.bootstrap;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarFile;
+
+/**
+ * The only procagent class the host application can see: Premain-Class, Agent-Class and
+ * Main-Class of {@code procagent.jar}.
+ *
+ * <p>It uses the JDK only and is compiled for Java 8, so that on an old JVM it can say in one
+ * line that procagent needs Java 17 instead of failing with an {@code UnsupportedClassVersion}
+ * error. It never throws into the JVM: {@code premain} returns at once and the real work (unpack
+ * {@code inst/}, build the private class loader, start the agent) happens on one daemon thread.
+ *
+ * <p>Our code and every dependency live in {@code inst/*.jar} inside this jar. They are copied
+ * to a private temporary directory and loaded by a {@link URLClassLoader} whose parent is the
+ * platform class loader, so the application's own client_java, OSHI or JNA can never be mixed
+ * with ours.
+ */
+public final class Bootstrap {
+
+  static final int MIN_JAVA = 17;
+  private static final String AGENT_MAIN = "io.procagent.agent.AgentMain";
+  private static final String CLI_MAIN = "io.procagent.agent.Cli";
+
+  /**
+   * One procagent per JVM. Every copy of procagent.jar given to one JVM resolves this class
+   * through the system class loader to the first copy loaded, so this flag is JVM-wide.
+   */
+  private static final AtomicBoolean STARTED = new AtomicBoolean();
+
+  private Bootstrap() {}
+
+  /** {@code -javaagent:procagent.jar=ARGS}. */
+  public static void premain(String args, Instrumentation inst) {
+    launch(args, inst, "premain");
+  }
+
+  /** Loaded into a running JVM by {@code procagent attach PID}. */
+  public static void agentmain(String args, Instrumentation inst) {
+    launch(args, inst, "agentmain");
+  }
+
+  /** {@code java -jar procagent.jar COMMAND ...}: runs in the foreground. */
+  public static void main(String[] args) throws Exception {
+    if (!supported(System.getProperty("java.specification.version"))) {
+      System.err.println(tooOld());
+      System.exit(1);
+      return;
+    }
+    ClassLoader loader = agentLoader();
+    Thread.currentThread().setContextClassLoader(loader);
+    Method main = loader.loadClass(CLI_MAIN).getMethod("main", String[].class);
+    try {
+      main.invoke(null, (Object) args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+    }
+  }
+
+  private static void launch(final String args, final Instrumentation inst, final String how) {
+    try {
+      if (!supported(System.getProperty("java.specification.version"))) {
+        System.err.println(tooOld() + "; the application runs on without it");
+        return;
+      }
+      if (!STARTED.compareAndSet(false, true)) {
+        System.err.println(
+            "procagent: already running in this JVM; this second copy (" + how + ") is ignored");
+        return;
+      }
+      Thread t =
+          new Thread(
+              new Runnable() {
+                @Override
+                public void run() {
+                  start(args, inst, how);
+                }
+              },
+              "procagent-init");
+      t.setDaemon(true);
+      t.start();
+    } catch (Throwable t) {
+      report(t);
+    }
+  }
+
+  private static void start(String args, Instrumentation inst, String how) {
+    try {
+      ClassLoader loader = agentLoader();
+      Thread.currentThread().setContextClassLoader(loader);
+      Method start =
+          loader
+              .loadClass(AGENT_MAIN)
+              .getMethod("start", String.class, Instrumentation.class, String.class, String.class);
+      Object ok = start.invoke(null, args, inst, how, jarPath().getPath());
+      if (!Boolean.TRUE.equals(ok)) {
+        STARTED.set(false); // not running: a later attach with a good config may try again
+      }
+    } catch (InvocationTargetException e) {
+      STARTED.set(false);
+      report(e.getCause());
+    } catch (Throwable t) {
+      STARTED.set(false);
+      report(t);
+    }
+  }
+
+  private static void report(Throwable t) {
+    try {
+      System.err.println("procagent: could not start, the application runs on without it: " + t);
+    } catch (Throwable ignored) {
+      // nothing left to do: the host application must not see our failure
+    }
+  }
+
+  static boolean supported(String specVersion) {
+    if (specVersion == null) {
+      return false;
+    }
+    String major = specVersion.startsWith("1.") ? specVersion.substring(2) : specVersion;
+    int dot = major.indexOf('.');
+    if (dot >= 0) {
+      major = major.substring(0, dot);
+    }
+    try {
+      return Integer.parseInt(major) >= MIN_JAVA;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String tooOld() {
+    return "procagent needs Java "
+        + MIN_JAVA
+        + "+, this JVM is "
+        + System.getProperty("java.specification.version");
+  }
+
+  private static File jarPath() throws Exception {
+    URL location = Bootstrap.class.getProtectionDomain().getCodeSource().getLocation();
+    return new File(location.toURI());
+  }
+
+  /** Copies {@code inst/*.jar} to a private temp directory and builds the isolated loader. */
+  static ClassLoader agentLoader() throws Exception {
+    File jar = jarPath();
+    final File dir = Files.createTempDirectory("procagent-" + pid() + "-").toFile();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                new Runnable() {
+                  @Override
+                  public void run() {
+                    deleteTree(dir);
+                  }
+                },
+                "procagent-cleanup"));
+    List<URL> urls = new ArrayList<URL>();
+    JarFile jf = new JarFile(jar);
+    try {
+      Enumeration<JarEntry> entries = jf.entries();
+      byte[] buf = new byte[64 * 1024];
+      while (entries.hasMoreElements()) {
+        JarEntry e = entries.nextElement();
+        String name = e.getName();
+        if (!name.startsWith("inst/") || !name.endsWith(".jar")) {
+          continue;
+        }
+        File out = new File(dir, name.substring(name.lastIndexOf('/') + 1));
+        InputStream in = jf.getInputStream(e);
+        try {
+          OutputStream os = Files.newOutputStream(out.toPath());
+          try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+              os.write(buf, 0, n);
+            }
+          } finally {
+            os.close();
+          }
+        } finally {
+          in.close();
+        }
+        urls.add(out.toURI().toURL());
+      }
+    } finally {
+      jf.close();
+    }
+    if (urls.isEmpty()) {
+      throw new IOException(jar + " has no inst/*.jar: was it built with 'mvn package'?");
+    }
+    ClassLoader platform =
+        (ClassLoader) ClassLoader.class.getMethod("getPlatformClassLoader").invoke(null);
+    return URLClassLoader.class
+        .getConstructor(String.class, URL[].class, ClassLoader.class)
+        .newInstance("procagent", urls.toArray(new URL[0]), platform);
+  }
+
+  private static long pid() {
+    try {
+      Class<?> ph = Class.forName("java.lang.ProcessHandle");
+      return (Long) ph.getMethod("pid").invoke(ph.getMethod("current").invoke(null));
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static void deleteTree(File f) {
+    File[] children = f.listFiles();
+    if (children != null) {
+      for (File c : children) {
+        deleteTree(c);
+      }
+    }
+    f.delete();
+  }
+}

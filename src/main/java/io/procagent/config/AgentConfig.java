@@ -1,0 +1,67 @@
+package io.procagent.config;
+
+import java.time.Duration;
+
+/**
+ * Everything procagent is told, after defaults, config file and agent arguments are merged.
+ *
+ * @param host address the HTTP server binds; {@code 0.0.0.0} means every IPv4 interface
+ * @param port TCP port, {@code 0} picks a free one
+ * @param source where this configuration came from, for the log and JMX
+ * @param samplingInterval how often the sampler reads the OS for utilisation windows
+ * @param cacheTtl how long a snapshot serves scrapes and JMX before the OS is read again
+ * @param processCollector export {@code process_*}
+ * @param systemCollector export {@code system_*}
+ * @param jvmCollector export client_java's JVM metrics
+ * @param jvmThreadStates also export per-state thread counts and deadlocks (a thread dump per
+ *     scrape: costly on big JVMs, off by default)
+ * @param jmxEnabled register the {@code procagent:*} MXBeans
+ * @param jmxDelay wait this long after start before touching the platform MBean server (for
+ *     application servers that install their own MBean server builder)
+ */
+public record AgentConfig(
+    String host,
+    int port,
+    String source,
+    Duration samplingInterval,
+    Duration cacheTtl,
+    boolean processCollector,
+    boolean systemCollector,
+    boolean jvmCollector,
+    boolean jvmThreadStates,
+    boolean jmxEnabled,
+    Duration jmxDelay) {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 9494;
+
+  public static AgentConfig defaults() {
+    return new AgentConfig(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        "defaults",
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(1),
+        true,
+        true,
+        true,
+        false,
+        true,
+        Duration.ZERO);
+  }
+
+  AgentConfig withHttp(String newHost, int newPort, String newSource) {
+    return new AgentConfig(
+        newHost,
+        newPort,
+        newSource,
+        samplingInterval,
+        cacheTtl,
+        processCollector,
+        systemCollector,
+        jvmCollector,
+        jvmThreadStates,
+        jmxEnabled,
+        jmxDelay);
+  }
+}

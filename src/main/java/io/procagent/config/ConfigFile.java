@@ -1,0 +1,294 @@
+package io.procagent.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+
+/**
+ * Parses procagent's YAML config file. Every key is known: an unknown key, a wrong type or a
+ * value out of range is a {@link ConfigException} naming the file, line and dotted key.
+ *
+ * <pre>
+ * http:
+ *   host: 127.0.0.1        # default 0.0.0.0
+ *   port: 9494             # 0 = any free port
+ * sampling:
+ *   interval: 5s           # utilisation window; 100ms .. 1h
+ *   cache_ttl: 1s          # scrapes within this share one OS read; 0s .. interval
+ * collectors:
+ *   process: true          # or { enabled: true }
+ *   system: true
+ *   jvm: { enabled: true, thread_states: false }
+ * jmx:
+ *   enabled: true
+ *   delay: 0s
+ * </pre>
+ */
+public final class ConfigFile {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+  private static final long MAX_BYTES = 1 << 20;
+
+  private final String file;
+
+  private ConfigFile(String file) {
+    this.file = file;
+  }
+
+  /** Reads {@code path} and applies it on top of {@code base}. */
+  public static AgentConfig load(Path path, AgentConfig base) throws ConfigException {
+    String text;
+    try {
+      if (Files.size(path) > MAX_BYTES) {
+        throw new ConfigException("config file " + path + " is larger than 1 MiB");
+      }
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + path + ": " + describe(e), e);
+    }
+    return parse(path.toString(), text, base);
+  }
+
+  private static String describe(IOException e) {
+    String kind = e.getClass().getSimpleName();
+    return switch (kind) {
+      case "NoSuchFileException" -> "no such file";
+      case "AccessDeniedException" -> "permission denied";
+      default -> e.getMessage() == null ? kind : e.getMessage();
+    };
+  }
+
+  /** Parses YAML {@code text} (named {@code file} in messages) on top of {@code base}. */
+  public static AgentConfig parse(String file, String text, AgentConfig base)
+      throws ConfigException {
+    return new ConfigFile(file).parse(text, base);
+  }
+
+  private AgentConfig parse(String text, AgentConfig base) throws ConfigException {
+    Node root;
+    try (Reader r = new StringReader(text)) {
+      LoaderOptions options = new LoaderOptions();
+      options.setMaxAliasesForCollections(10);
+      options.setNestingDepthLimit(20);
+      options.setCodePointLimit((int) MAX_BYTES);
+      root = new Yaml(new SafeConstructor(options)).compose(r);
+    } catch (MarkedYAMLException e) {
+      Mark m = e.getProblemMark();
+      throw new ConfigException(
+          file + (m == null ? "" : " line " + (m.getLine() + 1)) + ": invalid YAML: "
+              + e.getProblem());
+    } catch (YAMLException | IOException e) {
+      throw new ConfigException(file + ": invalid YAML: " + e.getMessage());
+    }
+    String host = base.host();
+    int port = base.port();
+    Duration interval = base.samplingInterval();
+    Duration cacheTtl = base.cacheTtl();
+    boolean process = base.processCollector();
+    boolean system = base.systemCollector();
+    boolean jvm = base.jvmCollector();
+    boolean threadStates = base.jvmThreadStates();
+    boolean jmx = base.jmxEnabled();
+    Duration jmxDelay = base.jmxDelay();
+    if (root != null) {
+      for (Map.Entry<String, Node> top : entries(root, "").entrySet()) {
+        String section = top.getKey();
+        Node node = top.getValue();
+        switch (section) {
+          case "http" -> {
+            for (Map.Entry<String, Node> e : entries(node, "http").entrySet()) {
+              switch (e.getKey()) {
+                case "host" -> host = host(e.getValue(), "http.host");
+                case "port" -> port = integer(e.getValue(), "http.port", 0, 65535);
+                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port");
+              }
+            }
+          }
+          case "sampling" -> {
+            for (Map.Entry<String, Node> e : entries(node, "sampling").entrySet()) {
+              switch (e.getKey()) {
+                case "interval" -> interval =
+                    duration(e.getValue(), "sampling.interval", 100, 3_600_000);
+                case "cache_ttl" -> cacheTtl =
+                    duration(e.getValue(), "sampling.cache_ttl", 0, 3_600_000);
+                default -> throw unknown(
+                    e.getValue(), "sampling." + e.getKey(), "interval, cache_ttl");
+              }
+            }
+            if (cacheTtl.compareTo(interval) > 0) {
+              throw new ConfigException(
+                  at(node) + "sampling.cache_ttl (" + cacheTtl.toMillis()
+                      + "ms) must not exceed sampling.interval (" + interval.toMillis() + "ms)");
+            }
+          }
+          case "collectors" -> {
+            for (Map.Entry<String, Node> e : entries(node, "collectors").entrySet()) {
+              String key = "collectors." + e.getKey();
+              Node v = e.getValue();
+              switch (e.getKey()) {
+                case "process" -> process = onOff(v, key, Set.of());
+                case "system" -> system = onOff(v, key, Set.of());
+                case "jvm" -> {
+                  jvm = onOff(v, key, Set.of("thread_states"));
+                  if (v instanceof MappingNode) {
+                    Node ts = entries(v, key).get("thread_states");
+                    if (ts != null) {
+                      threadStates = bool(ts, key + ".thread_states");
+                    }
+                  }
+                }
+                default -> throw unknown(v, key, "process, system, jvm");
+              }
+            }
+          }
+          case "jmx" -> {
+            for (Map.Entry<String, Node> e : entries(node, "jmx").entrySet()) {
+              switch (e.getKey()) {
+                case "enabled" -> jmx = bool(e.getValue(), "jmx.enabled");
+                case "delay" -> jmxDelay = duration(e.getValue(), "jmx.delay", 0, 600_000);
+                default -> throw unknown(e.getValue(), "jmx." + e.getKey(), "enabled, delay");
+              }
+            }
+          }
+          default -> throw unknown(node, section, "http, sampling, collectors, jmx");
+        }
+      }
+    }
+    return new AgentConfig(
+        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, jmx, jmxDelay);
+  }
+
+  private String at(Node node) {
+    return file + " line " + (node.getStartMark().getLine() + 1) + ": ";
+  }
+
+  private ConfigException unknown(Node node, String key, String known) {
+    return new ConfigException(at(node) + "unknown key '" + key + "' (known: " + known + ")");
+  }
+
+  /** Keys of a mapping node in file order; duplicate and non-scalar keys are errors. */
+  private Map<String, Node> entries(Node node, String key) throws ConfigException {
+    if (!(node instanceof MappingNode map)) {
+      throw new ConfigException(
+          at(node) + (key.isEmpty() ? "the file" : "'" + key + "'") + " must be a mapping");
+    }
+    Map<String, Node> out = new java.util.LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    List<NodeTuple> tuples = map.getValue();
+    for (NodeTuple t : tuples) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)) {
+        throw new ConfigException(at(t.getKeyNode()) + "keys must be plain strings");
+      }
+      String name = k.getValue();
+      if (!seen.add(name)) {
+        throw new ConfigException(
+            at(k) + "duplicate key '" + (key.isEmpty() ? "" : key + ".") + name + "'");
+      }
+      out.put(name, t.getValueNode());
+    }
+    return out;
+  }
+
+  private String scalar(Node node, String key, String expected) throws ConfigException {
+    if (!(node instanceof ScalarNode s)) {
+      throw new ConfigException(at(node) + key + ": expected " + expected);
+    }
+    return s.getValue().trim();
+  }
+
+  private String host(Node node, String key) throws ConfigException {
+    String v = scalar(node, key, "a host name or address");
+    if (v.isEmpty() || v.length() > 253 || !v.matches("[A-Za-z0-9._:\\-\\[\\]%]+")) {
+      throw new ConfigException(at(node) + key + ": not a host name or address: '" + v + "'");
+    }
+    return v.startsWith("[") && v.endsWith("]") ? v.substring(1, v.length() - 1) : v;
+  }
+
+  private int integer(Node node, String key, int min, int max) throws ConfigException {
+    String v = scalar(node, key, "an integer");
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new ConfigException(
+            at(node) + key + ": " + n + " is out of range " + min + ".." + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(at(node) + key + ": expected an integer, got '" + v + "'");
+    }
+  }
+
+  private boolean bool(Node node, String key) throws ConfigException {
+    String v = scalar(node, key, "true or false").toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new ConfigException(
+          at(node) + key + ": expected true or false, got '" + v + "'");
+    };
+  }
+
+  /** {@code true}/{@code false}, or a mapping with {@code enabled} and the given extra keys. */
+  private boolean onOff(Node node, String key, Set<String> extra) throws ConfigException {
+    if (node instanceof ScalarNode) {
+      return bool(node, key);
+    }
+    boolean enabled = true;
+    for (Map.Entry<String, Node> e : entries(node, key).entrySet()) {
+      if (e.getKey().equals("enabled")) {
+        enabled = bool(e.getValue(), key + ".enabled");
+      } else if (!extra.contains(e.getKey())) {
+        Set<String> known = new java.util.TreeSet<>(extra);
+        known.add("enabled");
+        throw unknown(e.getValue(), key + "." + e.getKey(), String.join(", ", known));
+      }
+    }
+    return enabled;
+  }
+
+  /** {@code 5s}, {@code 250ms}, {@code 1m}, {@code 1h} or a bare number of seconds. */
+  private Duration duration(Node node, String key, long minMs, long maxMs)
+      throws ConfigException {
+    String v = scalar(node, key, "a duration like 5s or 250ms");
+    Matcher m = DURATION.matcher(v);
+    if (!m.matches()) {
+      throw new ConfigException(
+          at(node) + key + ": expected a duration like 5s or 250ms, got '" + v + "'");
+    }
+    double n = Double.parseDouble(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    double ms =
+        switch (unit) {
+          case "ms" -> n;
+          case "m" -> n * 60_000;
+          case "h" -> n * 3_600_000;
+          default -> n * 1000;
+        };
+    if (ms < minMs || ms > maxMs) {
+      throw new ConfigException(
+          at(node) + key + ": " + v + " is out of range " + minMs + "ms.." + maxMs + "ms");
+    }
+    return Duration.ofMillis((long) ms);
+  }
+}

@@ -1,0 +1,78 @@
+package io.procagent.jmx;
+
+import io.procagent.config.AgentConfig;
+import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+
+/** Registers and unregisters procagent's MXBeans in one MBean server. */
+public final class MBeans {
+
+  public static final String DOMAIN = "procagent";
+  public static final String AGENT = DOMAIN + ":type=Agent";
+
+  private final MBeanServer server;
+  private final List<ObjectName> registered = new ArrayList<>();
+
+  public MBeans(MBeanServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Registers {@code procagent:type=Agent}.
+   *
+   * @return false when another procagent already registered it in this server
+   */
+  public boolean registerAgent(
+      String version, AgentConfig config, AgentStatus status, Errors errors) throws JMException {
+    try {
+      register(
+          AGENT, new StandardMBean(new AgentView(version, config, status, errors), AgentMXBean.class, true));
+      return true;
+    } catch (InstanceAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  /** Registers {@code type=Process} and {@code type=SystemCpu} over {@code sampler}. */
+  public void registerTarget(Sampler sampler, boolean process, boolean system)
+      throws JMException {
+    if (process) {
+      register(
+          DOMAIN + ":type=Process",
+          new StandardMBean(new ProcessView(sampler), ProcessMXBean.class, true));
+    }
+    if (system) {
+      register(
+          DOMAIN + ":type=SystemCpu",
+          new StandardMBean(new SystemCpuView(sampler), SystemCpuMXBean.class, true));
+    }
+  }
+
+  private void register(String name, Object bean) throws JMException {
+    ObjectName on = new ObjectName(name);
+    server.registerMBean(bean, on);
+    synchronized (registered) {
+      registered.add(on);
+    }
+  }
+
+  public void unregisterAll() {
+    synchronized (registered) {
+      for (ObjectName on : registered) {
+        try {
+          server.unregisterMBean(on);
+        } catch (JMException e) {
+          // already gone
+        }
+      }
+      registered.clear();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.procagent.jmx;
+
+/**
+ * {@code procagent:type=Process}: the target process, from the same cached snapshot the
+ * Prometheus scrape uses. Times in seconds, sizes in bytes; -1 or NaN where the OS gives no value.
+ */
+public interface ProcessMXBean {
+  long getPid();
+
+  long getParentPid();
+
+  String getCommand();
+
+  String getState();
+
+  String getUser();
+
+  long getUid();
+
+  long getGid();
+
+  String getWorkingDirectory();
+
+  /** Start time as ISO-8601, for people. */
+  String getStartTime();
+
+  double getStartTimeSeconds();
+
+  double getCpuSeconds();
+
+  double getUserCpuSeconds();
+
+  double getSystemCpuSeconds();
+
+  double getIowaitSeconds();
+
+  /** Share of the CPUs available to the process used over the last sampling window, 0..100. */
+  double getCpuUtilizationPercent();
+
+  double getReapedChildrenUserCpuSeconds();
+
+  double getReapedChildrenSystemCpuSeconds();
+
+  long getResidentMemoryBytes();
+
+  long getVirtualMemoryBytes();
+
+  long getOpenFds();
+
+  long getMaxFds();
+
+  long getThreads();
+
+  long getVoluntaryContextSwitches();
+
+  long getInvoluntaryContextSwitches();
+}

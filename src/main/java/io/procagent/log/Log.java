@@ -1,0 +1,119 @@
+package io.procagent.log;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * procagent's own stderr logger: one line per event, prefixed {@code procagent}, so that nothing
+ * we do touches the host's JUL, Log4j or SLF4J configuration.
+ *
+ * <p>The level comes from {@code -Dprocagent.log.level} or {@code PROCAGENT_LOG_LEVEL}
+ * (ERROR, WARN, INFO, DEBUG); the default is INFO, which in agent mode means one line at start
+ * naming the bound address, and then only problems.
+ */
+public final class Log {
+
+  /** Severity, most severe first. */
+  public enum Level {
+    ERROR,
+    WARN,
+    INFO,
+    DEBUG
+  }
+
+  private static volatile Level threshold = initialLevel();
+  private static volatile PrintStream out = System.err;
+  private static final Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
+
+  private final String name;
+
+  private Log(String name) {
+    this.name = name;
+  }
+
+  public static Log get(Class<?> type) {
+    return new Log(type.getSimpleName());
+  }
+
+  static Level initialLevel() {
+    String v = System.getProperty("procagent.log.level");
+    if (v == null) {
+      v = System.getenv("PROCAGENT_LOG_LEVEL");
+    }
+    return parseLevel(v, Level.INFO);
+  }
+
+  static Level parseLevel(String v, Level fallback) {
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Level.valueOf(v.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      return fallback;
+    }
+  }
+
+  public static void setLevel(Level level) {
+    threshold = level;
+  }
+
+  /** For tests and the CLI: redirect output. */
+  public static void setOut(PrintStream stream) {
+    out = stream;
+  }
+
+  public boolean enabled(Level level) {
+    return level.ordinal() <= threshold.ordinal();
+  }
+
+  public void error(String msg) {
+    log(Level.ERROR, msg, null);
+  }
+
+  public void warn(String msg) {
+    log(Level.WARN, msg, null);
+  }
+
+  public void info(String msg) {
+    log(Level.INFO, msg, null);
+  }
+
+  public void debug(String msg) {
+    log(Level.DEBUG, msg, null);
+  }
+
+  public void debug(String msg, Throwable t) {
+    log(Level.DEBUG, msg, t);
+  }
+
+  /**
+   * Logs {@code msg} at WARN the first time {@code key} is seen and at DEBUG afterwards, so a
+   * failing source every few seconds cannot flood the host's stderr.
+   */
+  public void warnOnce(String key, String msg) {
+    log(warnedOnce.add(name + "/" + key) ? Level.WARN : Level.DEBUG, msg, null);
+  }
+
+  private void log(Level level, String msg, Throwable t) {
+    if (!enabled(level)) {
+      return;
+    }
+    try {
+      StringBuilder sb = new StringBuilder(96);
+      sb.append(Instant.now()).append(" procagent ").append(level).append(' ').append(msg);
+      if (t != null) {
+        sb.append(": ").append(t);
+      }
+      out.println(sb);
+      if (t != null && threshold == Level.DEBUG) {
+        t.printStackTrace(out);
+      }
+    } catch (RuntimeException ignored) {
+      // a closed stderr must not break the agent
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.procagent.prometheus;
+
+import io.procagent.sampler.Sampler;
+import io.procagent.source.ProcessSnapshot;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The target process: identity, CPU times, memory, descriptors, threads. One sampler read per
+ * scrape serves every sample.
+ *
+ * <pre>
+ * process_info{command="java",cwd="/srv/app",gid="1000",pid="4242",ppid="1",uid="1000",user="app"} 1
+ * process_start_time_seconds 1.7637e+09
+ * process_cpu_seconds_total 12.34
+ * process_cpu_time_seconds_total{mode="user"} 10.1
+ * process_cpu_time_seconds_total{mode="system"} 2.24
+ * process_cpu_utilization_ratio 0.031
+ * process_reaped_children_cpu_seconds_total{mode="user"} 0.5
+ * process_resident_memory_bytes 1.2e+08
+ * process_open_fds 23
+ * process_context_switches_total{type="voluntary"} 1234
+ * </pre>
+ */
+public final class ProcessCollector implements MultiCollector {
+
+  static final String INFO = "process";
+  static final String START = "process_start_time_seconds";
+  static final String CPU = "process_cpu_seconds";
+  static final String CPU_MODE = "process_cpu_time_seconds";
+  static final String UTILIZATION = "process_cpu_utilization_ratio";
+  static final String REAPED = "process_reaped_children_cpu_seconds";
+  static final String RSS = "process_resident_memory_bytes";
+  static final String VMS = "process_virtual_memory_bytes";
+  static final String VMS_MAX = "process_virtual_memory_max_bytes";
+  static final String OPEN_FDS = "process_open_fds";
+  static final String MAX_FDS = "process_max_fds";
+  static final String THREADS = "process_threads";
+  static final String CTX = "process_context_switches";
+
+  /** What Go's client exports for an unlimited address space (max uint64). */
+  static final double UNLIMITED = 1.8446744073709552E19;
+
+  private static final String[] USER_SYSTEM = {"user", "system"};
+  private static final String[] USER_SYSTEM_IOWAIT = {"user", "system", "iowait"};
+  private static final String[] CTX_TYPES = {"voluntary", "involuntary"};
+
+  private final Sampler sampler;
+
+  public ProcessCollector(Sampler sampler) {
+    this.sampler = sampler;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    return collect(name -> true);
+  }
+
+  @Override
+  public MetricSnapshots collect(Predicate<String> include) {
+    ProcessSnapshot p = sampler.process();
+    if (p == null) {
+      return MetricSnapshots.of();
+    }
+    List<MetricSnapshot> out = new ArrayList<>(16);
+    Snapshots s = new Snapshots(out, include);
+    s.info(
+        INFO,
+        "Identity of the target process.",
+        Labels.of(
+            "command", p.command(),
+            "cwd", p.cwd(),
+            "gid", id(p.gid()),
+            "pid", Long.toString(p.pid()),
+            "ppid", id(p.ppid()),
+            "uid", id(p.uid()),
+            "user", p.user()));
+    s.gauge(START, "Start time of the process since unix epoch in seconds.", p.startTimeSeconds());
+    s.counter(CPU, "Total user and system CPU time spent in seconds.", p.cpuSeconds());
+    if (Double.isNaN(p.iowaitSeconds())) {
+      s.counter(
+          CPU_MODE, "CPU time of the process by mode, in seconds.", "mode", USER_SYSTEM,
+          new double[] {p.userSeconds(), p.systemSeconds()});
+    } else {
+      s.counter(
+          CPU_MODE,
+          "CPU time of the process by mode, in seconds (iowait: time blocked on block I/O).",
+          "mode",
+          USER_SYSTEM_IOWAIT,
+          new double[] {p.userSeconds(), p.systemSeconds(), p.iowaitSeconds()});
+    }
+    s.gauge(
+        UTILIZATION,
+        "Share of the CPUs available to the process it used over the last sampling window (0..1).",
+        sampler.utilization().process());
+    s.counter(
+        REAPED,
+        "CPU time of exited children that were waited for, in seconds.",
+        "mode",
+        USER_SYSTEM,
+        new double[] {p.reapedChildrenUserSeconds(), p.reapedChildrenSystemSeconds()});
+    s.gauge(RSS, "Resident memory size in bytes.", p.residentBytes());
+    s.gauge(VMS, "Virtual memory size in bytes.", p.virtualBytes());
+    s.gauge(
+        VMS_MAX,
+        "Maximum amount of virtual memory available in bytes.",
+        Double.isInfinite(p.virtualMaxBytes()) ? UNLIMITED : p.virtualMaxBytes());
+    s.gauge(OPEN_FDS, "Number of open file descriptors.", p.openFds());
+    s.gauge(MAX_FDS, "Maximum number of open file descriptors.", p.maxFds());
+    s.gauge(THREADS, "Number of OS threads in the process.", p.threads());
+    s.counter(
+        CTX,
+        "Context switches of the process by type.",
+        "type",
+        CTX_TYPES,
+        new double[] {p.voluntaryContextSwitches(), p.involuntaryContextSwitches()});
+    return new MetricSnapshots(out);
+  }
+
+  private static String id(long v) {
+    return v < 0 ? "" : Long.toString(v);
+  }
+}

@@ -1,0 +1,87 @@
+package io.procagent.prometheus;
+
+import io.procagent.config.AgentConfig;
+import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * Builds procagent's own {@link PrometheusRegistry} (never client_java's default registry, which
+ * belongs to the application) with every enabled collector, each wrapped in {@link Guarded}.
+ */
+public final class Registries {
+
+  static final String JVM = "jvm";
+
+  private Registries() {}
+
+  /**
+   * Properties built in code, so the host's {@code prometheus.properties} and {@code
+   * io.prometheus.*} system properties cannot change procagent's port or behaviour.
+   */
+  public static PrometheusProperties properties() {
+    return PrometheusProperties.builder().build();
+  }
+
+  public static PrometheusRegistry create(
+      AgentConfig config, Sampler sampler, Errors errors, String version) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    Map<String, Double> durations = new ConcurrentHashMap<>();
+    if (config.processCollector()) {
+      registry.register(
+          new Guarded(Sampler.PROCESS, new ProcessCollector(sampler), errors, durations));
+    }
+    if (config.systemCollector()) {
+      registry.register(
+          new Guarded(Sampler.SYSTEM, new SystemCollector(sampler), errors, durations));
+    }
+    if (config.jvmCollector()) {
+      registry.register(
+          new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
+    }
+    registry.register(new SelfCollector(version, errors, durations));
+    return registry;
+  }
+
+  /** client_java's JVM collectors in a registry of their own, served as one collector. */
+  private static MultiCollector jvm(PrometheusProperties props, boolean threadStates) {
+    PrometheusRegistry jvm = new PrometheusRegistry();
+    JvmBufferPoolMetrics.builder(props).register(jvm);
+    JvmClassLoadingMetrics.builder(props).register(jvm);
+    JvmCompilationMetrics.builder(props).register(jvm);
+    JvmGarbageCollectorMetrics.builder(props).register(jvm);
+    JvmMemoryPoolAllocationMetrics.builder(props).register(jvm);
+    JvmMemoryMetrics.builder(props).register(jvm);
+    JvmRuntimeInfoMetric.builder(props).register(jvm);
+    if (threadStates) {
+      JvmThreadsMetrics.builder(props).register(jvm);
+    } else {
+      jvm.register(new ThreadCountsCollector());
+    }
+    return new MultiCollector() {
+      @Override
+      public MetricSnapshots collect() {
+        return jvm.scrape();
+      }
+
+      @Override
+      public MetricSnapshots collect(Predicate<String> include) {
+        return jvm.scrape(include);
+      }
+    };
+  }
+}

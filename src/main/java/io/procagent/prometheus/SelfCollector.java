@@ -1,0 +1,84 @@
+package io.procagent.prometheus;
+
+import io.procagent.sampler.Errors;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * procagent observing itself.
+ *
+ * <pre>
+ * procagent_build_info{version="0.1.0"} 1
+ * procagent_scrape_duration_seconds{collector="process"} 1.2e-04
+ * procagent_collector_errors_total{collector="process"} 0
+ * </pre>
+ */
+final class SelfCollector implements MultiCollector {
+
+  static final String BUILD = "procagent_build";
+  static final String DURATION = "procagent_scrape_duration_seconds";
+  static final String ERRORS = "procagent_collector_errors";
+
+  private final String version;
+  private final Errors errors;
+  private final Map<String, Double> durations;
+
+  SelfCollector(String version, Errors errors, Map<String, Double> durations) {
+    this.version = version;
+    this.errors = errors;
+    this.durations = durations;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    return collect(n -> true);
+  }
+
+  @Override
+  public MetricSnapshots collect(Predicate<String> include) {
+    List<MetricSnapshot> out = new ArrayList<>(3);
+    Snapshots s = new Snapshots(out, include);
+    s.info(BUILD, "procagent's version.", Labels.of("version", version));
+    if (include.test(DURATION) && !durations.isEmpty()) {
+      GaugeSnapshot.Builder g =
+          GaugeSnapshot.builder()
+              .name(DURATION)
+              .help("Seconds the last collection of each collector took.");
+      new java.util.TreeMap<>(durations)
+          .forEach(
+              (k, v) ->
+                  g.dataPoint(
+                      GaugeDataPointSnapshot.builder()
+                          .labels(Labels.of("collector", k))
+                          .value(v)
+                          .build()));
+      out.add(g.build());
+    }
+    Map<String, Long> counts = errors.snapshot();
+    if (include.test(ERRORS + "_total") && !counts.isEmpty()) {
+      CounterSnapshot.Builder c =
+          CounterSnapshot.builder()
+              .name(ERRORS)
+              .help("Failed reads or collections per collector; their samples were skipped.");
+      counts.forEach(
+          (k, v) ->
+              c.dataPoint(
+                  CounterDataPointSnapshot.builder()
+                      .labels(Labels.of("collector", k))
+                      .value(v)
+                      .build()));
+      out.add(c.build());
+    }
+    return new MetricSnapshots(out);
+  }
+}

@@ -1,0 +1,47 @@
+package io.procagent.prometheus;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The cheap part of client_java's {@code JvmThreadsMetrics}: counts only, same names. The full
+ * collector takes a thread dump and runs deadlock detection on every scrape, which pauses a JVM
+ * with thousands of threads; it is registered instead when {@code collectors.jvm.thread_states}
+ * is on.
+ *
+ * <pre>
+ * jvm_threads_current 23
+ * jvm_threads_daemon 12
+ * jvm_threads_peak 25
+ * jvm_threads_started_total 31
+ * </pre>
+ */
+final class ThreadCountsCollector implements MultiCollector {
+
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+  @Override
+  public MetricSnapshots collect() {
+    return collect(n -> true);
+  }
+
+  @Override
+  public MetricSnapshots collect(Predicate<String> include) {
+    List<MetricSnapshot> out = new ArrayList<>(4);
+    Snapshots s = new Snapshots(out, include);
+    s.gauge("jvm_threads_current", "Current thread count of a JVM", threads.getThreadCount());
+    s.gauge("jvm_threads_daemon", "Daemon thread count of a JVM", threads.getDaemonThreadCount());
+    s.gauge("jvm_threads_peak", "Peak thread count of a JVM", threads.getPeakThreadCount());
+    s.counter(
+        "jvm_threads_started",
+        "Started thread count of a JVM",
+        threads.getTotalStartedThreadCount());
+    return new MetricSnapshots(out);
+  }
+}

@@ -1,0 +1,183 @@
+package io.procagent.source.linux;
+
+import io.procagent.source.ProcessSnapshot;
+import io.procagent.source.ProcessSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reads one process from {@code /proc/PID/{stat,status,limits,fd,cwd}}. Files that may not be
+ * read (another user's {@code fd} or {@code cwd}) leave their values UNKNOWN; a process that is
+ * gone is an {@link IOException}.
+ */
+public final class LinuxProcessSource implements ProcessSource {
+
+  private static final Map<Long, String> USER_NAMES = new ConcurrentHashMap<>();
+
+  private final Path dir;
+  private final Path procRoot;
+  private final long pid;
+  private final boolean delayAccounting;
+  private double bootTime = Double.NaN;
+  private long maxVoluntary = ProcessSnapshot.UNKNOWN;
+  private long maxInvoluntary = ProcessSnapshot.UNKNOWN;
+
+  /**
+   * @param procRoot the procfs mount, {@code /proc} in production, a fixture dir in tests
+   * @param pid the process to read
+   */
+  public LinuxProcessSource(Path procRoot, long pid) {
+    this.procRoot = procRoot;
+    this.dir = procRoot.resolve(Long.toString(pid));
+    this.pid = pid;
+    this.delayAccounting = delayAccounting(procRoot);
+  }
+
+  /** Block-I/O delay is only counted when {@code kernel.task_delayacct} is on. */
+  private static boolean delayAccounting(Path procRoot) {
+    try {
+      return !readText(procRoot.resolve("sys/kernel/task_delayacct")).trim().equals("0");
+    } catch (IOException e) {
+      return true; // kernels before 5.14 have no switch and count by default
+    }
+  }
+
+  @Override
+  public synchronized ProcessSnapshot read() throws IOException {
+    long now = System.nanoTime();
+    ProcParsers.Stat stat = ProcParsers.parseStat(readText(dir.resolve("stat")));
+    if (stat == null) {
+      throw new IOException(dir.resolve("stat") + " has no (comm) field");
+    }
+    ProcParsers.Status status = ProcParsers.parseStatus(readText(dir.resolve("status")));
+    ProcParsers.Limits limits = readLimits();
+    sumContextSwitches(status);
+    double boot = bootTime();
+    double start =
+        stat.startTicks() < 0 || Double.isNaN(boot)
+            ? Double.NaN
+            : boot + stat.startTicks() / ProcParsers.USER_HZ;
+    return new ProcessSnapshot(
+        pid,
+        stat.ppid(),
+        stat.comm(),
+        stat.state(),
+        userName(status.uid()),
+        status.uid(),
+        status.gid(),
+        cwd(),
+        start,
+        seconds(stat.utime()),
+        seconds(stat.stime()),
+        delayAccounting ? seconds(stat.blkioTicks()) : Double.NaN,
+        seconds(stat.cutime()),
+        seconds(stat.cstime()),
+        status.rssBytes(),
+        stat.vsize(),
+        limits.maxAddressSpace(),
+        countFds(),
+        Double.isInfinite(limits.maxOpenFiles()) || Double.isNaN(limits.maxOpenFiles())
+            ? ProcessSnapshot.UNKNOWN
+            : (long) limits.maxOpenFiles(),
+        status.threads() >= 0 ? status.threads() : stat.threads(),
+        maxVoluntary,
+        maxInvoluntary,
+        status.cpusAllowed(),
+        now);
+  }
+
+  /**
+   * /proc/PID/status counts the main thread's context switches only; the process's are the sum
+   * over its threads. Threads that ended take theirs with them, so the sum is kept monotonic.
+   */
+  private void sumContextSwitches(ProcParsers.Status leader) {
+    long vol = 0;
+    long nonvol = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
+      for (Path task : tasks) {
+        try {
+          ProcParsers.Status st = ProcParsers.parseStatus(readText(task.resolve("status")));
+          vol += Math.max(0, st.voluntaryCtxt());
+          nonvol += Math.max(0, st.nonvoluntaryCtxt());
+        } catch (IOException e) {
+          // the thread ended while we listed: its switches are gone with it
+        }
+      }
+    } catch (IOException | SecurityException e) {
+      vol = leader.voluntaryCtxt();
+      nonvol = leader.nonvoluntaryCtxt();
+    }
+    maxVoluntary = Math.max(maxVoluntary, vol);
+    maxInvoluntary = Math.max(maxInvoluntary, nonvol);
+  }
+
+  private static double seconds(long ticks) {
+    return ticks < 0 ? Double.NaN : ticks / ProcParsers.USER_HZ;
+  }
+
+  private ProcParsers.Limits readLimits() {
+    try {
+      return ProcParsers.parseLimits(readText(dir.resolve("limits")));
+    } catch (IOException e) {
+      return new ProcParsers.Limits(Double.NaN, Double.NaN);
+    }
+  }
+
+  private double bootTime() {
+    if (Double.isNaN(bootTime)) {
+      try {
+        long btime = ProcParsers.parseProcStat(readText(procRoot.resolve("stat"))).btime();
+        bootTime = btime < 0 ? Double.NaN : btime;
+      } catch (IOException e) {
+        return Double.NaN;
+      }
+    }
+    return bootTime;
+  }
+
+  private long countFds() {
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
+      long n = 0;
+      for (Path ignored : fds) {
+        n++;
+      }
+      return n;
+    } catch (IOException | SecurityException e) {
+      return ProcessSnapshot.UNKNOWN;
+    }
+  }
+
+  private String cwd() {
+    try {
+      return Files.readSymbolicLink(dir.resolve("cwd")).toString();
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return "";
+    }
+  }
+
+  private String userName(long uid) {
+    if (uid < 0) {
+      return "";
+    }
+    return USER_NAMES.computeIfAbsent(
+        uid,
+        u ->
+            ProcessHandle.of(pid)
+                .flatMap(h -> h.info().user())
+                .orElse(Long.toString(u)));
+  }
+
+  static String readText(Path file) throws IOException {
+    try {
+      return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(file.toString(), null, "process is gone or /proc not mounted");
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package io.procagent.source.linux;
+
+import io.procagent.source.CpuTimes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pure parsers for the /proc files procagent reads. No I/O here: every method takes the file's
+ * text, so fixtures (truncated lines, odd spacing, a {@code comm} with spaces and parentheses)
+ * test exactly what production runs. Parsing is fail-soft per field: a missing or malformed
+ * field is UNKNOWN/NaN, never an exception that loses the whole file.
+ */
+final class ProcParsers {
+
+  /**
+   * Clock ticks per second of /proc times. The kernel fixes USER_HZ at 100 on every
+   * architecture Linux exports it for; node_exporter and process-exporter assume the same.
+   */
+  static final double USER_HZ = 100.0;
+
+  static final long UNKNOWN = -1;
+
+  private ProcParsers() {}
+
+  /** Fields of /proc/PID/stat that procagent uses. */
+  record Stat(
+      String comm,
+      char state,
+      long ppid,
+      long utime,
+      long stime,
+      long cutime,
+      long cstime,
+      long threads,
+      long startTicks,
+      long vsize,
+      long blkioTicks) {}
+
+  /**
+   * Parses /proc/PID/stat. {@code comm} may hold spaces and ')' so it ends at the last ')'.
+   *
+   * @return null when the line has no {@code (comm)} part at all
+   */
+  static Stat parseStat(String text) {
+    int open = text.indexOf('(');
+    int close = text.lastIndexOf(')');
+    if (open < 0 || close < open) {
+      return null;
+    }
+    String comm = text.substring(open + 1, close);
+    long[] f = new long[41];
+    java.util.Arrays.fill(f, UNKNOWN);
+    char state = '?';
+    int i = close + 1;
+    int n = text.length();
+    int field = 3; // field numbers as in proc(5)
+    while (i < n && field <= 42) {
+      while (i < n && text.charAt(i) == ' ') {
+        i++;
+      }
+      int start = i;
+      while (i < n && text.charAt(i) != ' ' && text.charAt(i) != '\n') {
+        i++;
+      }
+      if (start == i) {
+        break;
+      }
+      if (field == 3) {
+        state = text.charAt(start);
+      } else {
+        f[field - 2] = parseLong(text, start, i);
+      }
+      field++;
+    }
+    return new Stat(
+        comm, state, f[4 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
+        f[23 - 2], f[42 - 2]);
+  }
+
+  /** Fields of /proc/PID/status that procagent uses. */
+  record Status(
+      long uid,
+      long gid,
+      long rssBytes,
+      long threads,
+      long voluntaryCtxt,
+      long nonvoluntaryCtxt,
+      int cpusAllowed) {}
+
+  static Status parseStatus(String text) {
+    long uid = UNKNOWN;
+    long gid = UNKNOWN;
+    long rss = UNKNOWN;
+    long threads = UNKNOWN;
+    long vol = UNKNOWN;
+    long nonvol = UNKNOWN;
+    int cpus = 0;
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      int eol = text.indexOf('\n', i);
+      if (eol < 0) {
+        eol = n;
+      }
+      int colon = text.indexOf(':', i);
+      if (colon > 0 && colon < eol) {
+        String key = text.substring(i, colon);
+        int v = colon + 1;
+        switch (key) {
+          case "Uid" -> uid = firstLong(text, v, eol);
+          case "Gid" -> gid = firstLong(text, v, eol);
+          case "VmRSS" -> {
+            long kb = firstLong(text, v, eol);
+            rss = kb < 0 ? UNKNOWN : kb * 1024;
+          }
+          case "Threads" -> threads = firstLong(text, v, eol);
+          case "voluntary_ctxt_switches" -> vol = firstLong(text, v, eol);
+          case "nonvoluntary_ctxt_switches" -> nonvol = firstLong(text, v, eol);
+          case "Cpus_allowed_list" -> cpus = countCpuList(text.substring(v, eol).trim());
+          default -> {
+            // not used
+          }
+        }
+      }
+      i = eol + 1;
+    }
+    return new Status(uid, gid, rss, threads, vol, nonvol, cpus);
+  }
+
+  /** Counts a kernel CPU list such as {@code 0-3,8,10-11}; 0 when malformed. */
+  static int countCpuList(String list) {
+    if (list.isEmpty()) {
+      return 0;
+    }
+    int count = 0;
+    for (String part : list.split(",")) {
+      int dash = part.indexOf('-');
+      try {
+        if (dash < 0) {
+          Integer.parseInt(part.trim());
+          count++;
+        } else {
+          int lo = Integer.parseInt(part.substring(0, dash).trim());
+          int hi = Integer.parseInt(part.substring(dash + 1).trim());
+          if (hi < lo) {
+            return 0;
+          }
+          count += hi - lo + 1;
+        }
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+    return count;
+  }
+
+  /** Soft limits from /proc/PID/limits; {@code +Inf} for "unlimited", NaN when absent. */
+  record Limits(double maxOpenFiles, double maxAddressSpace) {}
+
+  static Limits parseLimits(String text) {
+    double files = Double.NaN;
+    double as = Double.NaN;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("Max open files")) {
+        files = softLimit(line, "Max open files".length());
+      } else if (line.startsWith("Max address space")) {
+        as = softLimit(line, "Max address space".length());
+      }
+    }
+    return new Limits(files, as);
+  }
+
+  private static double softLimit(String line, int from) {
+    int i = from;
+    int n = line.length();
+    while (i < n && line.charAt(i) == ' ') {
+      i++;
+    }
+    int start = i;
+    while (i < n && line.charAt(i) != ' ') {
+      i++;
+    }
+    String v = line.substring(start, i);
+    if (v.equals("unlimited")) {
+      return Double.POSITIVE_INFINITY;
+    }
+    long l = parseLong(line, start, i);
+    return l < 0 ? Double.NaN : l;
+  }
+
+  /** Host-wide counters of /proc/stat. */
+  record HostStat(List<CpuTimes> cpus, long ctxt, long btime, long processes) {}
+
+  static HostStat parseProcStat(String text) {
+    List<CpuTimes> cpus = new ArrayList<>();
+    long ctxt = UNKNOWN;
+    long btime = UNKNOWN;
+    long processes = UNKNOWN;
+    int i = 0;
+    int n = text.length();
+    while (i < n) {
+      int eol = text.indexOf('\n', i);
+      if (eol < 0) {
+        eol = n;
+      }
+      if (text.startsWith("cpu", i)) {
+        int sp = text.indexOf(' ', i);
+        if (sp > i + 3 && sp < eol) { // "cpuN": the aggregate "cpu " line is skipped
+          String cpu = text.substring(i + 3, sp);
+          double[] v = new double[8];
+          int at = sp;
+          for (int k = 0; k < 8; k++) {
+            long[] out = new long[1];
+            at = nextLong(text, at, eol, out);
+            v[k] = out[0] < 0 ? Double.NaN : out[0] / USER_HZ;
+          }
+          if (!Double.isNaN(v[0]) && !Double.isNaN(v[2]) && !Double.isNaN(v[3])) {
+            cpus.add(CpuTimes.of(cpu, v));
+          }
+        }
+      } else if (text.startsWith("ctxt ", i)) {
+        ctxt = firstLong(text, i + 5, eol);
+      } else if (text.startsWith("btime ", i)) {
+        btime = firstLong(text, i + 6, eol);
+      } else if (text.startsWith("processes ", i)) {
+        processes = firstLong(text, i + 10, eol);
+      }
+      i = eol + 1;
+    }
+    return new HostStat(cpus, ctxt, btime, processes);
+  }
+
+  /** /proc/loadavg's three averages; NaN for any that is missing. */
+  static double[] parseLoadavg(String text) {
+    double[] out = {Double.NaN, Double.NaN, Double.NaN};
+    String[] parts = text.trim().split("\\s+");
+    for (int k = 0; k < 3 && k < parts.length; k++) {
+      try {
+        out[k] = Double.parseDouble(parts[k]);
+      } catch (NumberFormatException e) {
+        // leave NaN
+      }
+    }
+    return out;
+  }
+
+  /** First non-negative integer in text[from, to), or UNKNOWN. */
+  static long firstLong(String text, int from, int to) {
+    long[] out = new long[1];
+    nextLong(text, from, to, out);
+    return out[0];
+  }
+
+  /** Parses the next whitespace-separated integer at or after {@code from}; UNKNOWN if none. */
+  private static int nextLong(String text, int from, int to, long[] out) {
+    int i = from;
+    while (i < to && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
+      i++;
+    }
+    int start = i;
+    while (i < to && text.charAt(i) != ' ' && text.charAt(i) != '\t') {
+      i++;
+    }
+    out[0] = start == i ? UNKNOWN : parseLong(text, start, i);
+    return i;
+  }
+
+  /** Decimal digits in text[start, end) as a long; UNKNOWN when not all digits or empty. */
+  static long parseLong(CharSequence text, int start, int end) {
+    if (start >= end) {
+      return UNKNOWN;
+    }
+    boolean negative = text.charAt(start) == '-';
+    int i = negative ? start + 1 : start;
+    if (i >= end || end - i > 19) {
+      return UNKNOWN;
+    }
+    long v = 0;
+    for (; i < end; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return UNKNOWN;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return negative ? UNKNOWN : v;
+  }
+}
