@@ -15,6 +15,9 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -39,22 +42,44 @@ public final class Registries {
 
   public static PrometheusRegistry create(
       AgentConfig config, Sampler sampler, Errors errors, String version) {
-    PrometheusRegistry registry = new PrometheusRegistry();
     Map<String, Double> durations = new ConcurrentHashMap<>();
+    List<MultiCollector> collectors = new ArrayList<>();
     if (config.processCollector()) {
-      registry.register(
+      collectors.add(
           new Guarded(Sampler.PROCESS, new ProcessCollector(sampler), errors, durations));
     }
     if (config.systemCollector()) {
-      registry.register(
+      collectors.add(
           new Guarded(Sampler.SYSTEM, new SystemCollector(sampler), errors, durations));
     }
     if (config.jvmCollector()) {
-      registry.register(
+      collectors.add(
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
-    registry.register(new SelfCollector(version, errors, durations));
+    // last, so its error counts and durations include this very scrape
+    collectors.add(new SelfCollector(version, errors, durations));
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new InOrder(collectors));
     return registry;
+  }
+
+  /** Runs collectors in a fixed order (a registry's own order is unspecified). */
+  private record InOrder(List<MultiCollector> collectors) implements MultiCollector {
+    @Override
+    public MetricSnapshots collect() {
+      return collect(n -> true);
+    }
+
+    @Override
+    public MetricSnapshots collect(Predicate<String> include) {
+      MetricSnapshots.Builder all = MetricSnapshots.builder();
+      for (MultiCollector c : collectors) {
+        for (MetricSnapshot s : c.collect(include)) {
+          all.metricSnapshot(s);
+        }
+      }
+      return all.build();
+    }
   }
 
   /** client_java's JVM collectors in a registry of their own, served as one collector. */

@@ -84,8 +84,8 @@ public final class Sampler {
   /** One sampling round: fresh reads and a new utilisation window. Never throws. */
   public void tick() {
     try {
-      ProcessSnapshot p = processSource == null ? null : refreshProcess();
-      SystemSnapshot s = systemSource == null ? null : refreshSystem();
+      ProcessSnapshot p = processSource == null ? null : refreshProcess(true);
+      SystemSnapshot s = systemSource == null ? null : refreshSystem(true);
       updateWindow(p, s);
     } catch (RuntimeException e) {
       LOG.warnOnce("tick", "sampling failed: " + e);
@@ -146,14 +146,14 @@ public final class Sampler {
     if (p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
       return p;
     }
-    return refreshProcess();
+    return refreshProcess(false);
   }
 
-  private ProcessSnapshot refreshProcess() {
+  private ProcessSnapshot refreshProcess(boolean force) {
     synchronized (processLock) {
       ProcessSnapshot p = process;
       // another caller may have refreshed while we waited: single flight
-      if (p != null && System.nanoTime() - p.readAtNanos() < Math.min(cacheTtlNanos, 50_000_000L)) {
+      if (!force && p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
         return p;
       }
       try {
@@ -177,13 +177,13 @@ public final class Sampler {
     if (s != null && System.nanoTime() - s.readAtNanos() < cacheTtlNanos) {
       return s;
     }
-    return refreshSystem();
+    return refreshSystem(false);
   }
 
-  private SystemSnapshot refreshSystem() {
+  private SystemSnapshot refreshSystem(boolean force) {
     synchronized (systemLock) {
       SystemSnapshot s = system;
-      if (s != null && System.nanoTime() - s.readAtNanos() < Math.min(cacheTtlNanos, 50_000_000L)) {
+      if (!force && s != null && System.nanoTime() - s.readAtNanos() < cacheTtlNanos) {
         return s;
       }
       try {

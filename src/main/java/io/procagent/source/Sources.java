@@ -7,15 +7,20 @@ import io.procagent.source.oshi.OshiSystemSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Picks the sources for this OS: direct /proc parsers on Linux, OSHI elsewhere. */
+/**
+ * Picks the sources for this OS: direct /proc parsers on Linux, OSHI elsewhere.
+ *
+ * <p>The procfs mount is {@code /proc} unless {@code -Dprocagent.procfs=PATH} names another,
+ * like node_exporter's {@code --path.procfs} (a daemon in a container reading the host's /proc).
+ */
 public final class Sources {
 
-  private static final Path PROC = Path.of("/proc");
+  private static final Path PROC = Path.of(System.getProperty("procagent.procfs", "/proc"));
 
   private Sources() {}
 
   public static boolean linux() {
-    return System.getProperty("os.name", "").startsWith("Linux") && Files.isReadable(PROC.resolve("stat"));
+    return System.getProperty("os.name", "").startsWith("Linux") && Files.isDirectory(PROC);
   }
 
   public static ProcessSource process(long pid) {

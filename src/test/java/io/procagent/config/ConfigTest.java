@@ -1,0 +1,140 @@
+package io.procagent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigTest {
+
+  @TempDir Path dir;
+
+  static AgentConfig parse(String yaml) throws ConfigException {
+    return ConfigFile.parse("c.yaml", yaml, AgentConfig.defaults());
+  }
+
+  @Test
+  void emptyArgumentsAreTheDefaults() throws ConfigException {
+    AgentConfig c = AgentArgs.resolve(null);
+    assertThat(c).isEqualTo(AgentConfig.defaults());
+    assertThat(c.port()).isEqualTo(9494);
+    assertThat(c.host()).isEqualTo("0.0.0.0");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "9494, 0.0.0.0, 9494",
+    "127.0.0.1:9495, 127.0.0.1, 9495",
+    "localhost:0, localhost, 0",
+    "'[::1]:9496', ::1, 9496",
+    "'port=9497,host=127.0.0.1', 127.0.0.1, 9497",
+    "' port = 9498 ', 0.0.0.0, 9498",
+  })
+  void argumentForms(String args, String host, int port) throws ConfigException {
+    AgentConfig c = AgentArgs.resolve(args);
+    assertThat(c.host()).isEqualTo(host);
+    assertThat(c.port()).isEqualTo(port);
+  }
+
+  @Test
+  void portColonConfigAndArgumentsWinOverTheFile() throws Exception {
+    Path f = dir.resolve("p.yaml");
+    Files.writeString(f, "http:\n  host: 127.0.0.1\n  port: 1234\nsampling:\n  interval: 2s\n");
+    AgentConfig c = AgentArgs.resolve("9499:" + f);
+    assertThat(c.port()).isEqualTo(9499);
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.samplingInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.source()).isEqualTo(f.toString());
+    AgentConfig d = AgentArgs.resolve("config=" + f);
+    assertThat(d.port()).isEqualTo(1234);
+    AgentConfig e = AgentArgs.resolve("localhost:9500:" + f);
+    assertThat(e.host()).isEqualTo("localhost");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "abc | not [HOST:]PORT[:CONFIG.yaml]",
+        "99999 | port '99999' is not a port number",
+        "port=x | port 'x' is not a port number",
+        "prot=9494 | unknown agent argument 'prot'",
+        "port= | 'port' has an empty value",
+        "config=/nonexistent/p.yaml | cannot read config file /nonexistent/p.yaml: no such file",
+        "host=a b,port=1 | host 'a b' is not a host name",
+      })
+  void badArgumentsNameWhatIsWrong(String args, String message) {
+    assertThatThrownBy(() -> AgentArgs.resolve(args))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message.trim());
+  }
+
+  @Test
+  void fullFile() throws ConfigException {
+    AgentConfig c =
+        parse(
+            """
+            http:
+              host: "::1"
+              port: 0
+            sampling:
+              interval: 250ms
+              cache_ttl: 100ms
+            collectors:
+              process: { enabled: true }
+              system: false
+              jvm:
+                enabled: true
+                thread_states: on
+            jmx:
+              enabled: no
+              delay: 1m
+            """);
+    assertThat(c.host()).isEqualTo("::1");
+    assertThat(c.port()).isZero();
+    assertThat(c.samplingInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.cacheTtl()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.systemCollector()).isFalse();
+    assertThat(c.jvmThreadStates()).isTrue();
+    assertThat(c.jmxEnabled()).isFalse();
+    assertThat(c.jmxDelay()).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void emptyFileIsTheDefaults() throws ConfigException {
+    assertThat(parse("# nothing\n")).isEqualTo(AgentConfig.defaults().withHttp("0.0.0.0", 9494, "c.yaml"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port)",
+        "http:\\n  port: abc | c.yaml line 2: http.port: expected an integer, got 'abc'",
+        "http:\\n  port: 70000 | c.yaml line 2: http.port: 70000 is out of range 0..65535",
+        "http:\\n  port: [1] | c.yaml line 2: http.port: expected an integer",
+        "http: 5 | c.yaml line 1: 'http' must be a mapping",
+        "sampling:\\n  interval: fast | line 2: sampling.interval: expected a duration",
+        "sampling:\\n  interval: 1ms | sampling.interval: 1ms is out of range",
+        "sampling:\\n  interval: 1s\\n  cache_ttl: 2s | cache_ttl (2000ms) must not exceed",
+        "collectors:\\n  jvm: { thread_state: true } | line 2: unknown key 'collectors.jvm.thread_state'",
+        "collectors:\\n  process: maybe | line 2: collectors.process: expected true or false",
+        "collectors:\\n  disk: true | unknown key 'collectors.disk'",
+        "jmx:\\n  enabled: true\\n  enabled: false | line 3: duplicate key 'jmx.enabled'",
+        "metrics: {} | line 1: unknown key 'metrics'",
+        "- a\\n- b | line 1: the file must be a mapping",
+        "http:\\n  port: 1\\n port: 2 | c.yaml line 3: invalid YAML",
+        "a: *nope | invalid YAML",
+      })
+  void badFilesNameKeyAndLine(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(message.trim());
+  }
+}

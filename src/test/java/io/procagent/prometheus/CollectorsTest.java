@@ -1,0 +1,139 @@
+package io.procagent.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procagent.Fakes;
+import io.procagent.config.AgentConfig;
+import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class CollectorsTest {
+
+  final Fakes.Process process = new Fakes.Process();
+  final Fakes.System system = new Fakes.System();
+  final Errors errors = new Errors();
+  final Sampler sampler = new Sampler(process, system, Duration.ZERO, () -> 2, errors);
+
+  static String text(MetricSnapshots snapshots) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, snapshots);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void processScrape() throws IOException {
+    process.next = Fakes.process(10.25, 2.5, 1);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new ProcessCollector(sampler));
+    assertThat(text(registry.scrape()))
+        .isEqualTo(
+            """
+            # HELP process_info Identity of the target process.
+            # TYPE process_info gauge
+            process_info{command="java",cwd="/srv/app",gid="100",pid="4242",ppid="1",uid="1000",user="app"} 1
+            # HELP process_context_switches_total Context switches of the process by type.
+            # TYPE process_context_switches_total counter
+            process_context_switches_total{type="involuntary"} 20.0
+            process_context_switches_total{type="voluntary"} 300.0
+            # HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.
+            # TYPE process_cpu_seconds_total counter
+            process_cpu_seconds_total 12.75
+            # HELP process_cpu_time_seconds_total CPU time of the process by mode, in seconds.
+            # TYPE process_cpu_time_seconds_total counter
+            process_cpu_time_seconds_total{mode="system"} 2.5
+            process_cpu_time_seconds_total{mode="user"} 10.25
+            # HELP process_max_fds Maximum number of open file descriptors.
+            # TYPE process_max_fds gauge
+            process_max_fds 1024.0
+            # HELP process_open_fds Number of open file descriptors.
+            # TYPE process_open_fds gauge
+            process_open_fds 23.0
+            # HELP process_reaped_children_cpu_seconds_total CPU time of exited children that were waited for, in seconds.
+            # TYPE process_reaped_children_cpu_seconds_total counter
+            process_reaped_children_cpu_seconds_total{mode="system"} 0.25
+            process_reaped_children_cpu_seconds_total{mode="user"} 0.5
+            # HELP process_resident_memory_bytes Resident memory size in bytes.
+            # TYPE process_resident_memory_bytes gauge
+            process_resident_memory_bytes 1.048576E8
+            # HELP process_start_time_seconds Start time of the process since unix epoch in seconds.
+            # TYPE process_start_time_seconds gauge
+            process_start_time_seconds 1.7E9
+            # HELP process_threads Number of OS threads in the process.
+            # TYPE process_threads gauge
+            process_threads 17.0
+            # HELP process_virtual_memory_bytes Virtual memory size in bytes.
+            # TYPE process_virtual_memory_bytes gauge
+            process_virtual_memory_bytes 2.147483648E9
+            # HELP process_virtual_memory_max_bytes Maximum amount of virtual memory available in bytes.
+            # TYPE process_virtual_memory_max_bytes gauge
+            process_virtual_memory_max_bytes 1.8446744073709552E19
+            """);
+  }
+
+  @Test
+  void systemScrapeHasEveryModeAndSkipsMissingOnes() throws IOException {
+    system.next = Fakes.system(100, 100, 1);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new SystemCollector(sampler));
+    String text = text(registry.scrape());
+    assertThat(text)
+        .contains("system_info{arch=\"x86_64\",hostname=\"host1\",kernel=\"6.1.0-test\",os=\"Linux\"} 1\n")
+        .contains("system_cpu_time_seconds_total{cpu=\"0\",mode=\"iowait\"} 1.0\n")
+        .doesNotContain("system_cpu_time_seconds_total{cpu=\"1\",mode=\"iowait\"}")
+        .contains("system_cpu_time_seconds_total{cpu=\"1\",mode=\"idle\"} 100.0\n")
+        .contains("system_load15 0.125\n")
+        .contains("system_forks_total 50.0\n")
+        .contains("system_context_switches_total 1000.0\n")
+        .contains("system_boot_time_seconds 1.6E9\n")
+        .contains("system_cpu_logical_count 2.0\n")
+        .contains("system_cpu_physical_count 1.0\n")
+        .doesNotContain("system_cpu_utilization_ratio"); // no window yet: omitted, not 0
+    assertThat(text.lines().filter(l -> l.startsWith("system_cpu_time_seconds_total"))).hasSize(15);
+  }
+
+  @Test
+  void failingCollectorCostsOnlyItsOwnSamples() throws IOException {
+    process.failure = new IOException("vanished");
+    system.next = Fakes.system(1, 1, 1);
+    AgentConfig config = AgentConfig.defaults();
+    PrometheusRegistry registry = Registries.create(config, sampler, errors, "9.9");
+    String text = text(registry.scrape());
+    assertThat(text)
+        .doesNotContain("process_cpu_seconds_total")
+        .contains("system_load1 0.5")
+        .contains("jvm_memory_used_bytes")
+        .contains("jvm_threads_current")
+        .doesNotContain("jvm_threads_state") // no thread dump per scrape by default
+        .contains("procagent_build_info{version=\"9.9\"} 1")
+        .contains("procagent_collector_errors_total{collector=\"process\"} 1.0")
+        .contains("procagent_collector_errors_total{collector=\"system\"} 0.0")
+        .contains("procagent_scrape_duration_seconds{collector=\"jvm\"}");
+  }
+
+  @Test
+  void threadStatesOnlyWhenEnabled() throws Exception {
+    AgentConfig config =
+        io.procagent.config.ConfigFile.parse(
+            "t.yaml", "collectors:\n  jvm: { thread_states: true }\n", AgentConfig.defaults());
+    String text = text(Registries.create(config, sampler, errors, "x").scrape());
+    assertThat(text).contains("jvm_threads_state{state=\"RUNNABLE\"}");
+  }
+
+  @Test
+  void nameFilterSkipsOtherCollectors() {
+    process.next = Fakes.process(1, 1, 1);
+    PrometheusRegistry registry =
+        Registries.create(AgentConfig.defaults(), sampler, errors, "x");
+    MetricSnapshots only = registry.scrape(name -> name.equals("process_open_fds"));
+    assertThat(only.size()).isEqualTo(1);
+    assertThat(only.get(0).getMetadata().getName()).isEqualTo("process_open_fds");
+  }
+}

@@ -1,0 +1,155 @@
+package io.procagent.source.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.procagent.source.ProcessSnapshot;
+import io.procagent.source.SystemIdentity;
+import io.procagent.source.SystemSnapshot;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinuxSourcesTest {
+
+  @TempDir Path proc;
+
+  private void write(String rel, String text) throws IOException {
+    Path p = proc.resolve(rel);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+  }
+
+  private void fixture() throws IOException {
+    write("stat", "cpu  1 1 1 1\ncpu0 100 0 50 1000 10 0 5 0\ncpu1 200 0 60 900 0 0 0 0\nctxt 77\nbtime 1700000000\nprocesses 99\n");
+    write("loadavg", "0.10 0.20 0.30 1/100 200\n");
+    write("sys/kernel/hostname", "fixture-host\n");
+    write("sys/kernel/ostype", "Linux\n");
+    write("sys/kernel/osrelease", "6.1.0-test\n");
+    write("sys/kernel/task_delayacct", "1\n");
+    write("42/stat", ProcParsersTest.STAT.replace("4242 (", "42 ("));
+    write(
+        "42/status",
+        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t2048 kB\nThreads:\t2\n"
+            + "voluntary_ctxt_switches:\t1\nnonvoluntary_ctxt_switches:\t1\nCpus_allowed_list:\t0-1\n");
+    write("42/task/42/status", "voluntary_ctxt_switches:\t10\nnonvoluntary_ctxt_switches:\t1\n");
+    write("42/task/43/status", "voluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t2\n");
+    write("42/limits", "Max open files            4096                 4096                 files\n");
+    Files.createDirectories(proc.resolve("42/fd"));
+    Files.writeString(proc.resolve("42/fd/0"), "");
+    Files.writeString(proc.resolve("42/fd/1"), "");
+  }
+
+  @Test
+  void processFromFixture() throws IOException {
+    fixture();
+    ProcessSnapshot p = new LinuxProcessSource(proc, 42).read();
+    assertThat(p.pid()).isEqualTo(42);
+    assertThat(p.command()).isEqualTo("my (odd) cmd");
+    assertThat(p.userSeconds()).isCloseTo(2.5, within(1e-9));
+    assertThat(p.systemSeconds()).isCloseTo(0.75, within(1e-9));
+    assertThat(p.iowaitSeconds()).isCloseTo(0.42, within(1e-9));
+    assertThat(p.reapedChildrenUserSeconds()).isCloseTo(0.12, within(1e-9));
+    assertThat(p.startTimeSeconds()).isCloseTo(1700000000 + 1234.56, within(1e-6));
+    assertThat(p.residentBytes()).isEqualTo(2048 * 1024);
+    assertThat(p.openFds()).isEqualTo(2);
+    assertThat(p.maxFds()).isEqualTo(4096);
+    assertThat(p.virtualMaxBytes()).isNaN();
+    assertThat(p.voluntaryContextSwitches()).isEqualTo(15);
+    assertThat(p.involuntaryContextSwitches()).isEqualTo(3);
+    assertThat(p.cpusAllowed()).isEqualTo(2);
+    assertThat(p.cwd()).isEmpty();
+  }
+
+  @Test
+  void contextSwitchesNeverDecreaseWhenAThreadEnds() throws IOException {
+    fixture();
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42);
+    assertThat(source.read().voluntaryContextSwitches()).isEqualTo(15);
+    Files.delete(proc.resolve("42/task/43/status"));
+    assertThat(source.read().voluntaryContextSwitches()).isEqualTo(15);
+  }
+
+  @Test
+  void iowaitOmittedWithoutDelayAccounting() throws IOException {
+    fixture();
+    write("sys/kernel/task_delayacct", "0\n");
+    assertThat(new LinuxProcessSource(proc, 42).read().iowaitSeconds()).isNaN();
+  }
+
+  @Test
+  void vanishedProcessIsAnError() {
+    assertThatThrownBy(() -> new LinuxProcessSource(proc, 999).read())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("999");
+  }
+
+  @Test
+  void systemFromFixture() throws IOException {
+    fixture();
+    LinuxSystemSource source = new LinuxSystemSource(proc, () -> 1);
+    SystemSnapshot s = source.read();
+    assertThat(s.cpus()).hasSize(2);
+    assertThat(s.cpus().get(1).user()).isCloseTo(2.0, within(1e-9));
+    assertThat(s.load15()).isEqualTo(0.30);
+    assertThat(s.contextSwitches()).isEqualTo(77);
+    assertThat(s.forks()).isEqualTo(99);
+    assertThat(s.bootTimeSeconds()).isEqualTo(1.7e9);
+    SystemIdentity id = source.identity();
+    assertThat(id.hostname()).isEqualTo("fixture-host");
+    assertThat(id.kernel()).isEqualTo("6.1.0-test");
+    assertThat(id.logicalCpus()).isEqualTo(2);
+    assertThat(id.physicalCpus()).isEqualTo(1);
+  }
+
+  @Test
+  void unameMachine() {
+    assertThat(LinuxSystemSource.unameMachine("amd64")).isEqualTo("x86_64");
+    assertThat(LinuxSystemSource.unameMachine("aarch64")).isEqualTo("aarch64");
+    assertThat(LinuxSystemSource.unameMachine("riscv64")).isEqualTo("riscv64");
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void liveProcessAgreesWithTheJvm() throws Exception {
+    long pid = ProcessHandle.current().pid();
+    var os = (com.sun.management.UnixOperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    double before = os.getProcessCpuTime() / 1e9;
+    ProcessSnapshot p = new LinuxProcessSource(Path.of("/proc"), pid).read();
+    double after = os.getProcessCpuTime() / 1e9;
+    assertThat(p.pid()).isEqualTo(pid);
+    assertThat(p.ppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
+    assertThat(p.cpuSeconds()).isBetween(before - 0.05, after + 0.05);
+    assertThat(p.threads()).isCloseTo(Files.list(Path.of("/proc/self/task")).count(), within(5L));
+    assertThat(p.openFds()).isCloseTo(os.getOpenFileDescriptorCount(), within(5L));
+    assertThat(p.maxFds()).isEqualTo(os.getMaxFileDescriptorCount());
+    assertThat(p.residentBytes()).isGreaterThan(Runtime.getRuntime().totalMemory() / 100);
+    assertThat(p.cwd()).isEqualTo(Path.of("").toAbsolutePath().toString());
+    assertThat(p.user()).isEqualTo(System.getProperty("user.name"));
+    double uptime = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
+    assertThat(p.startTimeSeconds()).isCloseTo(uptime, within(2.0));
+    assertThat(p.voluntaryContextSwitches()).isPositive();
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void liveSystemInvariants() throws Exception {
+    LinuxSystemSource source = new LinuxSystemSource(Path.of("/proc"));
+    SystemSnapshot s = source.read();
+    assertThat(s.cpus()).hasSize(source.identity().logicalCpus());
+    assertThat(source.identity().logicalCpus()).isGreaterThanOrEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(source.identity().physicalCpus()).isBetween(1, source.identity().logicalCpus());
+    assertThat(s.bootTimeSeconds()).isLessThan(System.currentTimeMillis() / 1000.0);
+    assertThat(s.load1()).isGreaterThanOrEqualTo(0);
+    double sysLoad = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    assertThat(s.load1()).isCloseTo(sysLoad, within(2.0));
+    SystemSnapshot later = source.read();
+    assertThat(later.cpus().get(0).idle()).isGreaterThanOrEqualTo(s.cpus().get(0).idle() - 0.01);
+  }
+}

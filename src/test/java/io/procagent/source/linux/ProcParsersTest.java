@@ -1,0 +1,150 @@
+package io.procagent.source.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+
+class ProcParsersTest {
+
+  static final String STAT =
+      "4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 1234 0 5 0 250 75 12 3 20 0 17 0 "
+          + "123456 9194631168 16194 18446744073709551615 1 1 0 0 0 0 0 4096 17663 0 0 0 "
+          + "17 1 0 0 42 0 0 0 0 0 0 0 0 0 0\n";
+
+  @Test
+  void statFindsCommWithSpacesAndParentheses() {
+    ProcParsers.Stat s = ProcParsers.parseStat(STAT);
+    assertThat(s.comm()).isEqualTo("my (odd) cmd");
+    assertThat(s.state()).isEqualTo('S');
+    assertThat(s.ppid()).isEqualTo(1);
+    assertThat(s.utime()).isEqualTo(250);
+    assertThat(s.stime()).isEqualTo(75);
+    assertThat(s.cutime()).isEqualTo(12);
+    assertThat(s.cstime()).isEqualTo(3);
+    assertThat(s.threads()).isEqualTo(17);
+    assertThat(s.startTicks()).isEqualTo(123456);
+    assertThat(s.vsize()).isEqualTo(9194631168L);
+    assertThat(s.blkioTicks()).isEqualTo(42);
+  }
+
+  @Test
+  void truncatedStatKeepsWhatItHas() {
+    ProcParsers.Stat s = ProcParsers.parseStat("77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9");
+    assertThat(s.comm()).isEqualTo("sh");
+    assertThat(s.ppid()).isEqualTo(5);
+    assertThat(s.utime()).isEqualTo(9);
+    assertThat(s.stime()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.blkioTicks()).isEqualTo(ProcParsers.UNKNOWN);
+  }
+
+  @Test
+  void statWithoutCommIsRejected() {
+    assertThat(ProcParsers.parseStat("garbage")).isNull();
+    assertThat(ProcParsers.parseStat("")).isNull();
+  }
+
+  @Test
+  void statusFieldsWithTabsAndTrailingSpaces() {
+    String status =
+        """
+        Name:\tjava
+        State:\tS (sleeping)
+        Uid:\t1000\t1000\t1000\t1000
+        Gid:\t100\t100\t100\t100
+        VmRSS:\t   65432 kB \s
+        Threads:\t25
+        Cpus_allowed_list:\t0-1,4,6-7
+        voluntary_ctxt_switches:\t123
+        nonvoluntary_ctxt_switches:\t45
+        """;
+    ProcParsers.Status s = ProcParsers.parseStatus(status);
+    assertThat(s.uid()).isEqualTo(1000);
+    assertThat(s.gid()).isEqualTo(100);
+    assertThat(s.rssBytes()).isEqualTo(65432L * 1024);
+    assertThat(s.threads()).isEqualTo(25);
+    assertThat(s.voluntaryCtxt()).isEqualTo(123);
+    assertThat(s.nonvoluntaryCtxt()).isEqualTo(45);
+    assertThat(s.cpusAllowed()).isEqualTo(5);
+  }
+
+  @Test
+  void statusOfAKernelThreadHasNoMemory() {
+    ProcParsers.Status s = ProcParsers.parseStatus("Name:\tkthreadd\nUid:\t0\t0\t0\t0\nThreads:\t1");
+    assertThat(s.rssBytes()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.voluntaryCtxt()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.threads()).isEqualTo(1);
+  }
+
+  @Test
+  void cpuLists() {
+    assertThat(ProcParsers.countCpuList("0")).isEqualTo(1);
+    assertThat(ProcParsers.countCpuList("0-63")).isEqualTo(64);
+    assertThat(ProcParsers.countCpuList("3-1")).isZero();
+    assertThat(ProcParsers.countCpuList("x")).isZero();
+    assertThat(ProcParsers.countCpuList("")).isZero();
+  }
+
+  @Test
+  void limitsSoftValuesAndUnlimited() {
+    String limits =
+        """
+        Limit                     Soft Limit           Hard Limit           Units
+        Max cpu time              unlimited            unlimited            seconds
+        Max open files            1024                 1048576              files
+        Max address space         unlimited            unlimited            bytes
+        """;
+    ProcParsers.Limits l = ProcParsers.parseLimits(limits);
+    assertThat(l.maxOpenFiles()).isEqualTo(1024);
+    assertThat(l.maxAddressSpace()).isInfinite();
+    assertThat(ProcParsers.parseLimits("Max open files   oops").maxOpenFiles()).isNaN();
+    assertThat(ProcParsers.parseLimits("").maxAddressSpace()).isNaN();
+  }
+
+  @Test
+  void procStatPerCpuModesAndCounters() {
+    String stat =
+        """
+        cpu  10132153 290696 3084719 46828483 16683 0 25195 0 175628 0
+        cpu0 1393280 32966 572056 13343292 6130 0 17875 0 23933 0
+        cpu1 1335 25 8 100000 200 0 5 7
+        cpu2 1 2
+        intr 199292 0 0
+        ctxt 1990473
+        btime 1062191376
+        processes 2915
+        procs_running 1
+        """;
+    ProcParsers.HostStat s = ProcParsers.parseProcStat(stat);
+    assertThat(s.cpus()).hasSize(2); // cpu2 is truncated below user/system/idle and skipped
+    assertThat(s.cpus().get(0).cpu()).isEqualTo("0");
+    assertThat(s.cpus().get(0).user()).isCloseTo(13932.80, within(1e-9));
+    assertThat(s.cpus().get(0).softirq()).isCloseTo(178.75, within(1e-9));
+    assertThat(s.cpus().get(1).steal()).isCloseTo(0.07, within(1e-9));
+    assertThat(s.ctxt()).isEqualTo(1990473);
+    assertThat(s.btime()).isEqualTo(1062191376);
+    assertThat(s.processes()).isEqualTo(2915);
+  }
+
+  @Test
+  void oldKernelWithoutStealHasNaN() {
+    ProcParsers.HostStat s = ProcParsers.parseProcStat("cpu0 1 2 3 4 5 6 7\n");
+    assertThat(s.cpus().get(0).softirq()).isCloseTo(0.07, within(1e-9));
+    assertThat(s.cpus().get(0).steal()).isNaN();
+    assertThat(s.ctxt()).isEqualTo(ProcParsers.UNKNOWN);
+  }
+
+  @Test
+  void loadavg() {
+    assertThat(ProcParsers.parseLoadavg("0.50 1.25 2.00 1/123 4567\n")).containsExactly(0.5, 1.25, 2.0);
+    assertThat(ProcParsers.parseLoadavg("0.5")).containsExactly(0.5, Double.NaN, Double.NaN);
+  }
+
+  @Test
+  void parseLongRejectsNonDigitsAndOverflow() {
+    assertThat(ProcParsers.parseLong("123", 0, 3)).isEqualTo(123);
+    assertThat(ProcParsers.parseLong("12a", 0, 3)).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(ProcParsers.parseLong("-5", 0, 2)).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(ProcParsers.parseLong("99999999999999999999", 0, 20)).isEqualTo(ProcParsers.UNKNOWN);
+  }
+}
