@@ -15,6 +15,8 @@ import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.registry.PrometheusScrapeRequest;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,9 +60,40 @@ public final class Registries {
     }
     // last, so its error counts and durations include this very scrape
     collectors.add(new SelfCollector(version, errors, durations));
-    PrometheusRegistry registry = new PrometheusRegistry();
+    PrometheusRegistry registry = new InfoAwareRegistry();
     registry.register(new InOrder(collectors));
     return registry;
+  }
+
+  /**
+   * client_java's {@code name[]} filter matches a metric when a requested name starts with the
+   * metric's base name (so {@code x_total} finds counter {@code x}); the base name of {@code
+   * process_info} is {@code process}, which every {@code process_*} request starts with. This
+   * registry tests info metrics by their full name too.
+   */
+  private static final class InfoAwareRegistry extends PrometheusRegistry {
+    @Override
+    public MetricSnapshots scrape(Predicate<String> include) {
+      return fix(super.scrape(include), include);
+    }
+
+    @Override
+    public MetricSnapshots scrape(Predicate<String> include, PrometheusScrapeRequest request) {
+      return fix(super.scrape(include, request), include);
+    }
+
+    private static MetricSnapshots fix(MetricSnapshots all, Predicate<String> include) {
+      if (include == null) {
+        return all;
+      }
+      MetricSnapshots.Builder out = MetricSnapshots.builder();
+      for (MetricSnapshot s : all) {
+        if (!(s instanceof InfoSnapshot) || include.test(s.getMetadata().getPrometheusName() + "_info")) {
+          out.metricSnapshot(s);
+        }
+      }
+      return out.build();
+    }
   }
 
   /** Runs collectors in a fixed order (a registry's own order is unspecified). */
