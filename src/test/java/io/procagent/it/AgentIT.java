@@ -1,0 +1,141 @@
+package io.procagent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.openmbean.TabularData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code -javaagent} on a real JVM: a real HTTP scrape and a real remote JMX client. */
+class AgentIT {
+
+  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
+  private static final Pattern DOC_ROW = Pattern.compile("^\\| `([a-z0-9_]+)` \\|");
+
+  @TempDir Path dir;
+
+  static java.util.stream.Stream<String> javaHomes() {
+    return Jvm.javaHomes();
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void scrapeAndJmxShowTheSameProcess(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    int jmxPort = Jvm.freePort();
+    Path config = dir.resolve("procagent.yaml");
+    Files.writeString(config, "sampling:\n  interval: 500ms\n  cache_ttl: 100ms\n");
+    try (Jvm app =
+        Jvm.app(
+            javaHome,
+            dir,
+            "127.0.0.1:" + port + ":" + config,
+            60_000,
+            "-Dcom.sun.management.jmxremote.port=" + jmxPort,
+            "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+            "-Dcom.sun.management.jmxremote.authenticate=false",
+            "-Dcom.sun.management.jmxremote.ssl=false")) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      String scrape = Jvm.scrape(url, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!scrape.contains("process_cpu_utilization_ratio ") && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        scrape = Jvm.scrape(url, Duration.ofSeconds(5));
+      }
+      long pid = app.process.pid();
+      assertThat(scrape)
+          .contains("pid=\"" + pid + "\"")
+          .contains("ppid=\"" + ProcessHandle.current().pid() + "\"")
+          .contains("cwd=\"" + dir.toRealPath() + "\"")
+          .contains("command=\"java\"");
+      assertDocumentedMetricsMatch(scrape);
+
+      JMXServiceURL jmxUrl =
+          new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi");
+      try (JMXConnector c = JMXConnectorFactory.connect(jmxUrl)) {
+        MBeanServerConnection mbs = c.getMBeanServerConnection();
+        ObjectName proc = new ObjectName("procagent:type=Process");
+        ObjectName cpu = new ObjectName("procagent:type=SystemCpu");
+        ObjectName agent = new ObjectName("procagent:type=Agent");
+        assertThat(mbs.getAttribute(proc, "Pid")).isEqualTo(pid);
+        assertThat((String) mbs.getAttribute(proc, "User")).isEqualTo(System.getProperty("user.name"));
+        double rss = ((Long) mbs.getAttribute(proc, "ResidentMemoryBytes")).doubleValue();
+        scrape = Jvm.scrape(url, Duration.ofSeconds(5));
+        assertThat(rss).isCloseTo(Jvm.value(scrape, "process_resident_memory_bytes"), within(32e6));
+        assertThat((Double) mbs.getAttribute(proc, "CpuSeconds"))
+            .isCloseTo(Jvm.value(scrape, "process_cpu_seconds_total"), within(1.0));
+        assertThat((Double) mbs.getAttribute(proc, "CpuUtilizationPercent")).isBetween(0.0, 100.0);
+        assertThat(((Integer) mbs.getAttribute(cpu, "LogicalCpuCount")).doubleValue())
+            .isEqualTo(Jvm.value(scrape, "system_cpu_logical_count"));
+        TabularData perCpu = (TabularData) mbs.getAttribute(cpu, "PerCpuUtilizationPercent");
+        assertThat(perCpu.size()).isEqualTo((int) Jvm.value(scrape, "system_cpu_logical_count"));
+        assertThat(mbs.getAttribute(agent, "Port")).isEqualTo(port);
+        assertThat(mbs.getAttribute(agent, "Status")).isEqualTo("serving");
+        assertThat(mbs.getAttribute(agent, "ConfigSource")).isEqualTo(config.toString());
+        assertThat(mbs.queryNames(new ObjectName("procagent:*"), null)).hasSize(3);
+      }
+      assertThat(app.agentLines())
+          .singleElement()
+          .asString()
+          .contains("INFO procagent")
+          .contains("serving http://127.0.0.1:" + port + "/metrics");
+    }
+  }
+
+  /** The README's metric reference and a real scrape name the same metrics, both ways. */
+  static void assertDocumentedMetricsMatch(String scrape) throws Exception {
+    Set<String> documented = new TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("README.md"))) {
+      Matcher m = DOC_ROW.matcher(line);
+      if (m.find()) {
+        documented.add(m.group(1));
+      }
+    }
+    Set<String> scraped = new TreeSet<>();
+    for (String line : scrape.lines().toList()) {
+      Matcher m = SAMPLE.matcher(line);
+      if (m.find() && !m.group(1).startsWith("jvm_")) {
+        scraped.add(m.group(1));
+      }
+    }
+    assertThat(scraped).as("every exported metric is documented and vice versa").isEqualTo(documented);
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void everyArgumentFormServesAndTheAppExitsNormally(String javaHome) throws Exception {
+    int p1 = Jvm.freePort();
+    Path config = dir.resolve("c.yaml");
+    Files.writeString(config, "http:\n  host: 127.0.0.1\n");
+    for (String args :
+        List.of(
+            Integer.toString(p1),
+            "127.0.0.1:" + p1,
+            p1 + ":" + config,
+            "port=" + p1 + ",host=127.0.0.1,config=" + config)) {
+      try (Jvm app = Jvm.app(javaHome, dir, args, 4000)) {
+        String scrape = Jvm.scrape("http://127.0.0.1:" + p1 + "/metrics", Duration.ofSeconds(30));
+        assertThat(scrape).as(args).contains("process_cpu_seconds_total ");
+        assertThat(app.waitFor(Duration.ofSeconds(30))).as(args).isZero();
+        assertThat(app.stdout()).contains("app done true");
+        assertThat(app.stderr()).as(args).doesNotContain("Exception").doesNotContain("SLF4J").doesNotContain("jna");
+      }
+    }
+  }
+
+}

@@ -1,0 +1,139 @@
+package io.procagent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every failure leaves the host application running and exiting normally, with one clear line
+ * from procagent on stderr and no stack trace.
+ */
+class FaultsIT {
+
+  @TempDir Path dir;
+
+  static java.util.stream.Stream<String> javaHomes() {
+    return Jvm.javaHomes();
+  }
+
+  /** Runs the app with {@code agentArgs} for 2 s; it must exit 0 having done its work. */
+  private Jvm runsNormally(String javaHome, String agentArgs, String... jvmArgs) throws Exception {
+    Jvm app = Jvm.app(javaHome, dir, agentArgs, 2000, jvmArgs);
+    assertThat(app.waitFor(Duration.ofSeconds(30))).as(app.stderr()).isZero();
+    assertThat(app.stdout()).contains("app ready").contains("app done true");
+    assertThat(app.stderr()).doesNotContain("\tat ").doesNotContain("Exception in");
+    return app;
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void portTakenIsReportedAndRetried(String javaHome) throws Exception {
+    ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    try {
+      int port = taken.getLocalPort();
+      try (Jvm app = runsNormally(javaHome, "127.0.0.1:" + port)) {
+        assertThat(app.agentLines())
+            .singleElement()
+            .asString()
+            .contains("WARN")
+            .contains("port " + port + " on 127.0.0.1 is in use")
+            .contains("retrying");
+      }
+      // a long-running app gets its endpoint as soon as the port is free again
+      try (Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port, 60_000)) {
+        Thread.sleep(3000);
+        taken.close();
+        String scrape = Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30));
+        assertThat(scrape).contains("process_cpu_seconds_total");
+        assertThat(app.agentLines()).hasSize(2).last().asString().contains("serving");
+      }
+    } finally {
+      taken.close();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void badConfigurationsAreOneLineAndNoAgent(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path unknownKey = dir.resolve("unknown.yaml");
+    Files.writeString(unknownKey, "http:\n  port: 1\n  prot: 2\n");
+    Path wrongType = dir.resolve("type.yaml");
+    Files.writeString(wrongType, "sampling:\n  interval: soon\n");
+    Path unreadable = Files.createDirectory(dir.resolve("a-directory.yaml"));
+    List<String[]> cases =
+        List.of(
+            new String[] {port + ":" + dir.resolve("missing.yaml"), "cannot read config file", "no such file"},
+            new String[] {port + ":" + unknownKey, "line 3", "unknown key 'http.prot'"},
+            new String[] {port + ":" + wrongType, "line 2", "sampling.interval"},
+            new String[] {port + ":" + unreadable, "cannot read config file", "a-directory.yaml"},
+            new String[] {"not-an-argument", "agent arguments 'not-an-argument'", "[HOST:]PORT"},
+            new String[] {"port=1,colour=blue", "unknown agent argument 'colour'", "known: port, host, config"});
+    for (String[] c : cases) {
+      try (Jvm app = runsNormally(javaHome, c[0])) {
+        assertThat(app.agentLines())
+            .as(c[0])
+            .singleElement()
+            .asString()
+            .contains("ERROR")
+            .contains(c[1])
+            .contains(c[2])
+            .contains("procagent is not started, the application runs on");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void failingProcReadsCostOnlyTheirSamples(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path fakeProc = Files.createDirectory(dir.resolve("empty-proc"));
+    try (Jvm app =
+        Jvm.app(javaHome, dir, "127.0.0.1:" + port, 60_000, "-Dprocagent.procfs=" + fakeProc)) {
+      String scrape = Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30));
+      assertThat(scrape)
+          .doesNotContain("process_cpu_seconds_total")
+          .contains("jvm_memory_used_bytes")
+          .contains("procagent_build_info");
+      assertThat(Jvm.value(scrape, "procagent_collector_errors_total{collector=\"process\"}")).isPositive();
+      assertThat(Jvm.value(scrape, "procagent_collector_errors_total{collector=\"system\"}")).isPositive();
+      Thread.sleep(1500); // more failing rounds must not add more lines
+      assertThat(app.agentLines().stream().filter(l -> l.contains("WARN")))
+          .hasSize(2)
+          .anySatisfy(l -> assertThat(l).contains("cannot read the process"))
+          .anySatisfy(l -> assertThat(l).contains("cannot read host CPU"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void secondAgentIsRefusedWithOneLine(String javaHome) throws Exception {
+    int first = Jvm.freePort();
+    int second = Jvm.freePort();
+    try (Jvm app =
+        Jvm.app(
+            javaHome, dir, "127.0.0.1:" + first, 60_000,
+            "-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + second)) {
+      Jvm.scrape("http://127.0.0.1:" + first + "/metrics", Duration.ofSeconds(30));
+      Thread.sleep(1000);
+      assertThat(app.agentLines())
+          .hasSize(2)
+          .anySatisfy(l -> assertThat(l).contains("already running in this JVM"));
+      try (java.net.Socket s = new java.net.Socket()) {
+        assertThat(
+                org.assertj.core.api.Assertions.catchThrowable(
+                    () -> s.connect(new java.net.InetSocketAddress("127.0.0.1", second), 1000)))
+            .as("the second copy serves nothing")
+            .isNotNull();
+      }
+    }
+  }
+}
