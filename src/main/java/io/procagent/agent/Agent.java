@@ -38,7 +38,7 @@ public final class Agent implements AgentStatus {
   private final ScheduledExecutorService scheduler;
   private final Sampler sampler;
   private final PrometheusRegistry registry;
-  private final MBeans mbeans;
+  private volatile MBeans mbeans;
   private volatile MetricsServer server;
   private volatile String status = "starting";
   private boolean bindWarned;
@@ -61,7 +61,6 @@ public final class Agent implements AgentStatus {
             Runtime.getRuntime()::availableProcessors,
             errors);
     this.registry = Registries.create(config, sampler, errors, version);
-    this.mbeans = config.jmxEnabled() ? new MBeans(ManagementFactory.getPlatformMBeanServer()) : null;
   }
 
   /**
@@ -70,19 +69,20 @@ public final class Agent implements AgentStatus {
    * @return false when another procagent already runs in this JVM (nothing was started)
    */
   public boolean start() {
-    if (mbeans != null && config.jmxDelay().isZero() && !registerAgentMBean()) {
+    if (config.jmxEnabled() && config.jmxDelay().isZero() && !registerAgentMBean()) {
       return false;
     }
     sampler.start(scheduler, config.samplingInterval());
     scheduler.execute(this::bind);
-    if (mbeans != null) {
+    if (config.jmxEnabled()) {
+      // the platform MBean server is first touched here, after jmx.delay, never earlier
       scheduler.schedule(
           () -> {
             if (!config.jmxDelay().isZero() && !registerAgentMBean()) {
               return;
             }
             try {
-              mbeans.registerTarget(sampler, config.processCollector(), config.systemCollector());
+              mbeans().registerTarget(sampler, config.processCollector(), config.systemCollector());
             } catch (JMException | RuntimeException e) {
               LOG.warn("JMX MXBeans not registered: " + e);
             }
@@ -93,9 +93,16 @@ public final class Agent implements AgentStatus {
     return true;
   }
 
+  private MBeans mbeans() {
+    if (mbeans == null) {
+      mbeans = new MBeans(ManagementFactory.getPlatformMBeanServer());
+    }
+    return mbeans;
+  }
+
   private boolean registerAgentMBean() {
     try {
-      if (!mbeans.registerAgent(version, config, this, errors)) {
+      if (!mbeans().registerAgent(version, config, this, errors)) {
         LOG.warn("procagent is already running in this JVM (see MBean " + MBeans.AGENT + "); this copy does nothing");
         return false;
       }
@@ -155,8 +162,9 @@ public final class Agent implements AgentStatus {
     if (s != null) {
       s.close();
     }
-    if (mbeans != null) {
-      mbeans.unregisterAll();
+    MBeans m = mbeans;
+    if (m != null) {
+      m.unregisterAll();
     }
   }
 

@@ -1,0 +1,79 @@
+package io.procagent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shape of procagent.jar and the command line a newcomer runs first. */
+class PackagingIT {
+
+  @TempDir java.nio.file.Path dir;
+
+  @Test
+  void onlyTheJava8BootstrapIsVisibleToTheApplication() throws Exception {
+    try (JarFile jar = new JarFile(Jvm.AGENT.toFile())) {
+      List<String> root = new ArrayList<>();
+      List<String> lib = new ArrayList<>();
+      for (JarEntry e : java.util.Collections.list(jar.entries())) {
+        String n = e.getName();
+        if (n.startsWith("inst/lib/")) {
+          lib.add(n);
+        } else if (!n.startsWith("META-INF/") && !n.startsWith("inst/") && !e.isDirectory()) {
+          root.add(n);
+        }
+      }
+      assertThat(root).isNotEmpty().allMatch(n -> n.startsWith("io/procagent/bootstrap/"));
+      assertThat(jar.getEntry("inst/core.jar")).isNotNull();
+      assertThat(lib)
+          .anyMatch(n -> n.contains("prometheus-metrics-core-1.5.0"))
+          .anyMatch(n -> n.contains("oshi-core-7.5.0"))
+          .anyMatch(n -> n.contains("snakeyaml"));
+      Attributes m = jar.getManifest().getMainAttributes();
+      assertThat(m.getValue("Premain-Class")).isEqualTo("io.procagent.bootstrap.Bootstrap");
+      assertThat(m.getValue("Agent-Class")).isEqualTo("io.procagent.bootstrap.Bootstrap");
+      assertThat(m.getValue("Main-Class")).isEqualTo("io.procagent.bootstrap.Bootstrap");
+      assertThat(m.getValue("Class-Path")).isNull();
+      for (String cls : root) {
+        try (InputStream in = jar.getInputStream(jar.getEntry(cls))) {
+          DataInputStream data = new DataInputStream(in);
+          assertThat(data.readInt()).isEqualTo(0xCAFEBABE);
+          data.readUnsignedShort();
+          assertThat(data.readUnsignedShort()).as(cls + " is Java 8 bytecode").isEqualTo(52);
+        }
+      }
+    }
+  }
+
+  @Test
+  void daemonServesWithEmbeddedDefaultsAndBadCommandsExitNonZero() throws Exception {
+    String java = System.getProperty("java.home");
+    int port = Jvm.freePort();
+    String jar = Jvm.AGENT.toAbsolutePath().toString();
+    try (Jvm daemon =
+        Jvm.start(java, dir, List.of("-jar", jar), "daemon", "--host", "127.0.0.1", "--port", Integer.toString(port))) {
+      String scrape = Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30));
+      assertThat(scrape).contains("pid=\"" + daemon.process.pid() + "\"").contains("system_cpu_time_seconds_total{cpu=\"0\"");
+    }
+    try (Jvm bad = Jvm.start(java, dir, List.of("-jar", jar), "frobnicate")) {
+      assertThat(bad.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(bad.stderr()).isEqualTo("procagent: unknown command 'frobnicate' (try: procagent help)\n");
+    }
+    try (Jvm bad = Jvm.start(java, dir, List.of("-jar", jar), "daemon", "--port", "http")) {
+      assertThat(bad.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(bad.stderr()).contains("port 'http' is not a port number").hasLineCount(1);
+    }
+    try (Jvm v = Jvm.start(java, dir, List.of("-jar", jar), "version")) {
+      assertThat(v.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(v.stdout()).startsWith("procagent ");
+    }
+  }
+}
