@@ -1,6 +1,11 @@
 package io.procagent.agent;
 
 import io.procagent.config.AgentConfig;
+import io.procagent.config.ChildrenConfig;
+import io.procagent.instrument.LaunchInstrumentation;
+import io.procagent.sampler.CommandGroups;
+import io.procagent.sampler.Launches;
+import java.lang.instrument.Instrumentation;
 import io.procagent.jmx.AgentStatus;
 import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
@@ -39,12 +44,19 @@ public final class Agent implements AgentStatus {
   private final Sampler sampler;
   private final PrometheusRegistry registry;
   private volatile MBeans mbeans;
+  private final Instrumentation inst;
+  private final Launches launches;
+  private LaunchInstrumentation launchInstrumentation;
   private volatile MetricsServer server;
   private volatile String status = "starting";
   private boolean bindWarned;
 
-  public Agent(AgentConfig config) {
+  /**
+   * @param inst the JVM's instrumentation, for recording launched children; null in the daemon
+   */
+  public Agent(AgentConfig config, Instrumentation inst) {
     this.config = config;
+    this.inst = inst;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -60,7 +72,15 @@ public final class Agent implements AgentStatus {
             config.cacheTtl(),
             Runtime.getRuntime()::availableProcessors,
             errors);
-    this.registry = Registries.create(config, sampler, errors, version);
+    ChildrenConfig children = config.children();
+    CommandGroups groups = new CommandGroups(children.maxCommands());
+    if (children.enabled()) {
+      sampler.scanChildren(
+          Sources.descendants(), ProcessHandle.current().pid(), groups, children.maxListed(), children.arguments());
+    }
+    this.launches =
+        children.launches() && inst != null ? new Launches(groups, children.recentExits()) : null;
+    this.registry = Registries.create(config, sampler, launches, errors, version);
   }
 
   /**
@@ -71,6 +91,9 @@ public final class Agent implements AgentStatus {
   public boolean start() {
     if (config.jmxEnabled() && config.jmxDelay().isZero() && !registerAgentMBean()) {
       return false;
+    }
+    if (launches != null) {
+      launchInstrumentation = LaunchInstrumentation.install(inst, launches);
     }
     sampler.start(scheduler, config.samplingInterval());
     scheduler.execute(this::bind);
@@ -83,6 +106,9 @@ public final class Agent implements AgentStatus {
             }
             try {
               mbeans().registerTarget(sampler, config.processCollector(), config.systemCollector());
+              if (config.children().enabled() || launches != null) {
+                mbeans().registerChildren(sampler, launches);
+              }
             } catch (JMException | RuntimeException e) {
               LOG.warn("JMX MXBeans not registered: " + e);
             }
@@ -157,6 +183,9 @@ public final class Agent implements AgentStatus {
   }
 
   public void stop() {
+    if (launchInstrumentation != null) {
+      launchInstrumentation.uninstall();
+    }
     scheduler.shutdownNow();
     MetricsServer s = server;
     if (s != null) {

@@ -32,7 +32,7 @@ public final class AgentMain {
         LOG.error(e.getMessage() + "; procagent is not started, the application runs on");
         return false;
       }
-      return new Agent(config).start();
+      return new Agent(config, inst).start();
     } catch (Throwable t) {
       LOG.error("could not start, the application runs on without it: " + t);
       return false;

@@ -95,7 +95,7 @@ public final class Cli {
       err.println("procagent daemon: " + e.getMessage());
       return 2;
     }
-    Agent agent = new Agent(config);
+    Agent agent = new Agent(config, null);
     agent.start();
     Runtime.getRuntime().addShutdownHook(new Thread(agent::stop, "procagent-stop"));
     try {

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param jvmCollector export client_java's JVM metrics
  * @param jvmThreadStates also export per-state thread counts and deadlocks (a thread dump per
  *     scrape: costly on big JVMs, off by default)
+ * @param children child-process scanning and launch recording
  * @param jmxEnabled register the {@code procagent:*} MXBeans
  * @param jmxDelay wait this long after start before touching the platform MBean server (for
  *     application servers that install their own MBean server builder)
@@ -29,6 +30,7 @@ public record AgentConfig(
     boolean systemCollector,
     boolean jvmCollector,
     boolean jvmThreadStates,
+    ChildrenConfig children,
     boolean jmxEnabled,
     Duration jmxDelay) {
 
@@ -46,6 +48,7 @@ public record AgentConfig(
         true,
         true,
         false,
+        ChildrenConfig.DEFAULTS,
         true,
         Duration.ZERO);
   }
@@ -61,6 +64,7 @@ public record AgentConfig(
         systemCollector,
         jvmCollector,
         jvmThreadStates,
+        children,
         jmxEnabled,
         jmxDelay);
   }

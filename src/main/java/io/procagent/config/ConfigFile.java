@@ -40,6 +40,13 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  *   process: true          # or { enabled: true }
  *   system: true
  *   jvm: { enabled: true, thread_states: false }
+ *   children:
+ *     enabled: true        # scan live descendants every sampling round
+ *     max_commands: 20     # command labels before the rest fold into "other"
+ *     launches: true       # record every child started through ProcessBuilder
+ *     arguments: false     # show redacted command lines in JMX
+ *     recent_exits: 20
+ *     max_listed: 200
  * jmx:
  *   enabled: true
  *   delay: 0s
@@ -109,6 +116,7 @@ public final class ConfigFile {
     boolean system = base.systemCollector();
     boolean jvm = base.jvmCollector();
     boolean threadStates = base.jvmThreadStates();
+    ChildrenConfig children = base.children();
     boolean jmx = base.jmxEnabled();
     Duration jmxDelay = base.jmxDelay();
     if (root != null) {
@@ -158,7 +166,8 @@ public final class ConfigFile {
                     }
                   }
                 }
-                default -> throw unknown(v, key, "process, system, jvm");
+                case "children" -> children = children(v, key, children);
+                default -> throw unknown(v, key, "process, system, jvm, children");
               }
             }
           }
@@ -176,7 +185,36 @@ public final class ConfigFile {
       }
     }
     return new AgentConfig(
-        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, jmx, jmxDelay);
+        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, children, jmx,
+        jmxDelay);
+  }
+
+  private ChildrenConfig children(Node node, String key, ChildrenConfig base) throws ConfigException {
+    boolean enabled = base.enabled();
+    int maxCommands = base.maxCommands();
+    boolean arguments = base.arguments();
+    boolean launches = base.launches();
+    int recent = base.recentExits();
+    int listed = base.maxListed();
+    if (node instanceof ScalarNode) {
+      enabled = bool(node, key);
+    } else {
+      for (Map.Entry<String, Node> e : entries(node, key).entrySet()) {
+        String k = key + "." + e.getKey();
+        Node v = e.getValue();
+        switch (e.getKey()) {
+          case "enabled" -> enabled = bool(v, k);
+          case "max_commands" -> maxCommands = integer(v, k, 1, 1000);
+          case "arguments" -> arguments = bool(v, k);
+          case "launches" -> launches = bool(v, k);
+          case "recent_exits" -> recent = integer(v, k, 0, 10_000);
+          case "max_listed" -> listed = integer(v, k, 0, 100_000);
+          default -> throw unknown(
+              v, k, "enabled, max_commands, launches, arguments, recent_exits, max_listed");
+        }
+      }
+    }
+    return new ChildrenConfig(enabled, maxCommands, arguments, launches, recent, listed);
   }
 
   private String at(Node node) {

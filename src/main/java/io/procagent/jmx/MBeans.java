@@ -55,6 +55,13 @@ public final class MBeans {
     }
   }
 
+  /** Registers {@code type=Children}. */
+  public void registerChildren(Sampler sampler, io.procagent.sampler.Launches launches) throws JMException {
+    register(
+        DOMAIN + ":type=Children",
+        new StandardMBean(new ChildrenView(sampler, launches), ChildrenMXBean.class, true));
+  }
+
   private void register(String name, Object bean) throws JMException {
     ObjectName on = new ObjectName(name);
     server.registerMBean(bean, on);

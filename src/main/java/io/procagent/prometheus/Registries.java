@@ -2,6 +2,7 @@ package io.procagent.prometheus;
 
 import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
+import io.procagent.sampler.Launches;
 import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -44,6 +45,14 @@ public final class Registries {
 
   public static PrometheusRegistry create(
       AgentConfig config, Sampler sampler, Errors errors, String version) {
+    return create(config, sampler, null, errors, version);
+  }
+
+  /**
+   * @param launches launch records of this JVM's children, or null when not recorded
+   */
+  public static PrometheusRegistry create(
+      AgentConfig config, Sampler sampler, Launches launches, Errors errors, String version) {
     Map<String, Double> durations = new ConcurrentHashMap<>();
     List<MultiCollector> collectors = new ArrayList<>();
     if (config.processCollector()) {
@@ -53,6 +62,10 @@ public final class Registries {
     if (config.systemCollector()) {
       collectors.add(
           new Guarded(Sampler.SYSTEM, new SystemCollector(sampler), errors, durations));
+    }
+    if (config.children().enabled() || launches != null) {
+      collectors.add(
+          new Guarded(Sampler.CHILDREN, new ChildrenCollector(sampler, launches), errors, durations));
     }
     if (config.jvmCollector()) {
       collectors.add(

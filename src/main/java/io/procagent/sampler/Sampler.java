@@ -1,7 +1,9 @@
 package io.procagent.sampler;
 
 import io.procagent.log.Log;
+import io.procagent.source.ChildProcess;
 import io.procagent.source.CpuTimes;
+import io.procagent.source.DescendantSource;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import io.procagent.source.SystemSnapshot;
@@ -26,6 +28,7 @@ public final class Sampler {
 
   public static final String PROCESS = "process";
   public static final String SYSTEM = "system";
+  public static final String CHILDREN = "children";
   private static final Log LOG = Log.get(Sampler.class);
 
   private final ProcessSource processSource;
@@ -45,6 +48,12 @@ public final class Sampler {
   private volatile Utilization utilization = Utilization.NONE;
   private ScheduledFuture<?> task;
 
+  private DescendantSource descendants;
+  private long rootPid;
+  private boolean withArguments;
+  private ChildrenAccounting accounting;
+  private volatile ChildrenSnapshot children;
+
   /**
    * @param processSource the target process, or null when the process collector is off
    * @param systemSource the host, or null when the system collector is off
@@ -63,6 +72,22 @@ public final class Sampler {
     this.cacheTtlNanos = cacheTtl.toNanos();
     this.availableCpus = availableCpus;
     this.errors = errors;
+  }
+
+  /**
+   * Also scans the descendants of {@code rootPid} on every sampling round (never on a scrape).
+   * Call before {@link #start}.
+   *
+   * @param maxLive how many descendants the live table (JMX) keeps
+   * @param withArguments read command lines (redacted) for the live table
+   */
+  public synchronized void scanChildren(
+      DescendantSource source, long rootPid, CommandGroups groups, int maxLive, boolean withArguments) {
+    this.descendants = source;
+    this.rootPid = rootPid;
+    this.withArguments = withArguments;
+    this.accounting = new ChildrenAccounting(groups, maxLive);
+    this.children = ChildrenSnapshot.EMPTY;
   }
 
   /** Samples now and then every {@code interval} on {@code scheduler}. */
@@ -87,6 +112,7 @@ public final class Sampler {
       ProcessSnapshot p = processSource == null ? null : refreshProcess(true);
       SystemSnapshot s = systemSource == null ? null : refreshSystem(true);
       updateWindow(p, s);
+      scanChildrenNow();
     } catch (RuntimeException e) {
       LOG.warnOnce("tick", "sampling failed: " + e);
     }
@@ -228,6 +254,25 @@ public final class Sampler {
             out, s.load1(), s.load5(), s.load15(), s.contextSwitches(), s.forks(),
             s.bootTimeSeconds(), s.readAtNanos())
         : s;
+  }
+
+  private synchronized void scanChildrenNow() {
+    if (descendants == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      List<ChildProcess> scan = descendants.descendants(rootPid, withArguments);
+      children = accounting.update(scan, (System.nanoTime() - start) / 1e9);
+    } catch (Exception e) {
+      errors.record(CHILDREN, e);
+      LOG.warnOnce("children", "cannot scan child processes: " + e.getMessage());
+    }
+  }
+
+  /** The last descendant scan; null when child scanning is off. */
+  public ChildrenSnapshot children() {
+    return children;
   }
 
   /** Utilisation over the last completed sampling window. */

@@ -1,7 +1,9 @@
 package io.procagent.source;
 
+import io.procagent.source.linux.LinuxDescendantSource;
 import io.procagent.source.linux.LinuxProcessSource;
 import io.procagent.source.linux.LinuxSystemSource;
+import io.procagent.source.oshi.OshiDescendantSource;
 import io.procagent.source.oshi.OshiProcessSource;
 import io.procagent.source.oshi.OshiSystemSource;
 import java.nio.file.Files;
@@ -25,6 +27,10 @@ public final class Sources {
 
   public static ProcessSource process(long pid) {
     return linux() ? new LinuxProcessSource(PROC, pid) : new OshiProcessSource(pid);
+  }
+
+  public static DescendantSource descendants() {
+    return linux() ? new LinuxDescendantSource(PROC) : new OshiDescendantSource();
   }
 
   public static SystemSource system() {

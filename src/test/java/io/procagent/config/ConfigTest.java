@@ -92,10 +92,18 @@ class ConfigTest {
               jvm:
                 enabled: true
                 thread_states: on
+              children:
+                max_commands: 5
+                arguments: true
+                launches: false
+                recent_exits: 3
+                max_listed: 7
             jmx:
               enabled: no
               delay: 1m
             """);
+    assertThat(c.children()).isEqualTo(new ChildrenConfig(true, 5, true, false, 3, 7));
+    assertThat(parse("collectors:\n  children: false\n").children().enabled()).isFalse();
     assertThat(c.host()).isEqualTo("::1");
     assertThat(c.port()).isZero();
     assertThat(c.samplingInterval()).isEqualTo(Duration.ofMillis(250));
@@ -128,6 +136,8 @@ class ConfigTest {
         "collectors:\\n  disk: true | unknown key 'collectors.disk'",
         "jmx:\\n  enabled: true\\n  enabled: false | line 3: duplicate key 'jmx.enabled'",
         "metrics: {} | line 1: unknown key 'metrics'",
+        "collectors:\\n  children:\\n    max_commands: 0 | line 3: collectors.children.max_commands: 0 is out of range 1..1000",
+        "collectors:\\n  children: { args: true } | unknown key 'collectors.children.args'",
         "- a\\n- b | line 1: the file must be a mapping",
         "http:\\n  port: 1\\n port: 2 | c.yaml line 3: invalid YAML",
         "a: *nope | invalid YAML",

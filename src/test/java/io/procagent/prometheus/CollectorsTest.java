@@ -128,6 +128,39 @@ class CollectorsTest {
   }
 
   @Test
+  void childrenScrape() throws IOException {
+    io.procagent.sampler.CommandGroups groups = new io.procagent.sampler.CommandGroups(5);
+    sampler.scanChildren(
+        (root, args) ->
+            java.util.List.of(
+                new io.procagent.source.ChildProcess(7, root, "sleep", 'S', 0.5, 0.25, 9, 1.7e9, 4096, 1, 3, "")),
+        42, groups, 10, false);
+    process.next = Fakes.process(1, 1, 1);
+    system.next = Fakes.system(1, 1, 1);
+    sampler.tick();
+    io.procagent.sampler.Launches launches = new io.procagent.sampler.Launches(groups, 5);
+    launches.started("/bin/sh");
+    launches.exited("/bin/sh", 3, 0.02);
+    launches.failed("nope");
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new ChildrenCollector(sampler, launches));
+    String text = text(registry.scrape());
+    assertThat(text)
+        .contains("process_children{command=\"sleep\"} 1.0\n")
+        .contains("process_children_cpu_seconds_total{command=\"sleep\",mode=\"user\"} 0.5\n")
+        .contains("process_children_resident_memory_bytes{command=\"sleep\"} 4096.0\n")
+        .contains("process_children_open_fds{command=\"sleep\"} 3.0\n")
+        .contains("process_children_started_total{command=\"sh\"} 1.0\n")
+        .contains("process_children_exited_total{command=\"sh\",exit_code=\"3\"} 1.0\n")
+        .contains("process_children_launch_failures_total{command=\"nope\"} 1.0\n")
+        .contains("process_children_duration_seconds_bucket{command=\"sh\",le=\"0.01\"} 0\n")
+        .contains("process_children_duration_seconds_bucket{command=\"sh\",le=\"0.025\"} 1\n")
+        .contains("process_children_duration_seconds_bucket{command=\"sh\",le=\"+Inf\"} 1\n")
+        .contains("process_children_duration_seconds_count{command=\"sh\"} 1\n")
+        .contains("procagent_children_folded_commands 0.0\n");
+  }
+
+  @Test
   void nameFilterSkipsOtherCollectors() {
     process.next = Fakes.process(1, 1, 1);
     PrometheusRegistry registry =

@@ -16,12 +16,12 @@ public final class LinuxSystemSource implements SystemSource {
   private volatile SystemIdentity identity;
 
   public LinuxSystemSource(Path proc) {
-    this(proc, LinuxSystemSource::physicalFromOshi);
+    this(proc, () -> physicalCores(proc, Path.of("/sys/devices/system/cpu")));
   }
 
   /**
    * @param proc the procfs mount
-   * @param physicalCpus counts physical cores (OSHI's native-free provider in production)
+   * @param physicalCpus counts physical cores
    */
   public LinuxSystemSource(Path proc, IntSupplier physicalCpus) {
     this.proc = proc;
@@ -92,15 +92,33 @@ public final class LinuxSystemSource implements SystemSource {
     }
   }
 
-  private static int physicalFromOshi() {
+  /**
+   * Physical cores from /proc/cpuinfo, else the distinct core sibling lists in sysfs, else 0.
+   * (OSHI would run {@code getconf} here: a child process of the host we'd rather not start.)
+   */
+  static int physicalCores(Path proc, Path sysCpu) {
     try {
-      return new oshi.nativefree.SystemInfo()
-          .getHardware()
-          .getProcessor()
-          .getPhysicalProcessorCount();
-    } catch (RuntimeException | LinkageError e) {
+      int n = ProcParsers.countPhysicalCores(LinuxProcessSource.readText(proc.resolve("cpuinfo")));
+      if (n > 0) {
+        return n;
+      }
+    } catch (IOException e) {
+      // try sysfs
+    }
+    java.util.Set<String> siblings = new java.util.HashSet<>();
+    try (java.nio.file.DirectoryStream<Path> cpus = java.nio.file.Files.newDirectoryStream(sysCpu, "cpu[0-9]*")) {
+      for (Path cpu : cpus) {
+        Path topo = cpu.resolve("topology");
+        Path list = java.nio.file.Files.exists(topo.resolve("core_cpus_list")) ? topo.resolve("core_cpus_list") : topo.resolve("thread_siblings_list");
+        try {
+          siblings.add(LinuxProcessSource.readText(list).trim());
+        } catch (IOException e) {
+          // offline CPU
+        }
+      }
+    } catch (IOException e) {
       return 0;
     }
+    return siblings.size();
   }
-
 }

@@ -34,6 +34,7 @@ final class ProcParsers {
       long threads,
       long startTicks,
       long vsize,
+      long rssPages,
       long blkioTicks) {}
 
   /**
@@ -74,7 +75,7 @@ final class ProcParsers {
     }
     return new Stat(
         comm, state, f[4 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
-        f[23 - 2], f[42 - 2]);
+        f[23 - 2], f[24 - 2], f[42 - 2]);
   }
 
   /** Fields of /proc/PID/status that procagent uses. */
@@ -228,6 +229,31 @@ final class ProcParsers {
       i = eol + 1;
     }
     return new HostStat(cpus, ctxt, btime, processes);
+  }
+
+  /**
+   * Physical cores in /proc/cpuinfo: distinct ({@code physical id}, {@code core id}) pairs; 0
+   * when the kernel does not say (some ARM and virtual machines).
+   */
+  static int countPhysicalCores(String cpuinfo) {
+    java.util.Set<String> cores = new java.util.HashSet<>();
+    String physical = "0";
+    for (String line : cpuinfo.split("\n")) {
+      int colon = line.indexOf(':');
+      if (colon < 0) {
+        continue;
+      }
+      String key = line.substring(0, colon).trim();
+      String value = line.substring(colon + 1).trim();
+      if (key.equals("processor")) {
+        physical = "0";
+      } else if (key.equals("physical id")) {
+        physical = value;
+      } else if (key.equals("core id")) {
+        cores.add(physical + "/" + value);
+      }
+    }
+    return cores.size();
   }
 
   /** /proc/loadavg's three averages; NaN for any that is missing. */

@@ -1,0 +1,181 @@
+package io.procagent.prometheus;
+
+import io.procagent.sampler.ChildrenSnapshot;
+import io.procagent.sampler.Launches;
+import io.procagent.sampler.Sampler;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The target's children: the live descendants from the sampler's last scan (never scanned on a
+ * scrape), and every child the JVM launched, from the {@code ProcessBuilder} hook.
+ *
+ * <pre>
+ * process_children{command="sleep"} 3
+ * process_children_cpu_seconds_total{command="sleep",mode="user"} 0.01
+ * process_children_resident_memory_bytes{command="sleep"} 3.1e+06
+ * process_children_started_total{command="sh"} 5
+ * process_children_exited_total{command="sh",exit_code="3"} 5
+ * process_children_launch_failures_total{command="no-such-command"} 1
+ * process_children_duration_seconds_bucket{command="sh",le="0.005"} 4
+ * procagent_children_folded_commands 0
+ * </pre>
+ */
+public final class ChildrenCollector implements MultiCollector {
+
+  static final String LIVE = "process_children";
+  static final String CPU = "process_children_cpu_seconds";
+  static final String RSS = "process_children_resident_memory_bytes";
+  static final String THREADS = "process_children_threads";
+  static final String FDS = "process_children_open_fds";
+  static final String STARTED = "process_children_started";
+  static final String EXITED = "process_children_exited";
+  static final String FAILED = "process_children_launch_failures";
+  static final String DURATION = "process_children_duration_seconds";
+  static final String FOLDED = "procagent_children_folded_commands";
+  static final String SCAN = "procagent_children_scan_duration_seconds";
+
+  private final Sampler sampler;
+  private final Launches launches;
+
+  /**
+   * @param sampler scans the live descendants (its {@code children()} may be null: scan off)
+   * @param launches launch records, or null when launches are not recorded
+   */
+  public ChildrenCollector(Sampler sampler, Launches launches) {
+    this.sampler = sampler;
+    this.launches = launches;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    return collect(n -> true);
+  }
+
+  @Override
+  public MetricSnapshots collect(Predicate<String> include) {
+    List<MetricSnapshot> out = new ArrayList<>(12);
+    ChildrenSnapshot c = sampler.children();
+    if (c != null) {
+      live(out, include, c);
+    }
+    if (launches != null) {
+      launched(out, include);
+    }
+    return new MetricSnapshots(out);
+  }
+
+  private static void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c) {
+    gaugeByCommand(out, include, c, LIVE, "Live descendants of the process by command.", g -> g.processes());
+    gaugeByCommand(out, include, c, RSS, "Resident memory of the live descendants by command, in bytes.", g -> g.residentBytes());
+    gaugeByCommand(out, include, c, THREADS, "Threads of the live descendants by command.", g -> g.threads());
+    gaugeByCommand(out, include, c, FDS, "Open file descriptors of the live descendants by command (those we may read).", g -> g.openFds());
+    if (include.test(CPU + "_total") && !c.groups().isEmpty()) {
+      CounterSnapshot.Builder b =
+          CounterSnapshot.builder()
+              .name(CPU)
+              .help("CPU seconds of every descendant seen by command, kept when they exit.");
+      for (ChildrenSnapshot.Group g : c.groups()) {
+        b.dataPoint(point(Labels.of("command", g.command(), "mode", "user"), g.userSeconds()));
+        b.dataPoint(point(Labels.of("command", g.command(), "mode", "system"), g.systemSeconds()));
+      }
+      out.add(b.build());
+    }
+    Snapshots s = new Snapshots(out, include);
+    s.gauge(FOLDED, "Distinct child commands folded into command=other by the max_commands cap.", c.foldedCommands());
+    s.gauge(SCAN, "Seconds the last scan for descendants took.", c.scanSeconds());
+  }
+
+  private static void gaugeByCommand(
+      List<MetricSnapshot> out,
+      Predicate<String> include,
+      ChildrenSnapshot c,
+      String name,
+      String help,
+      ToDoubleFunction<ChildrenSnapshot.Group> value) {
+    if (!include.test(name) || c.groups().isEmpty()) {
+      return;
+    }
+    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
+    boolean any = false;
+    for (ChildrenSnapshot.Group g : c.groups()) {
+      double v = value.applyAsDouble(g);
+      if (v >= 0) {
+        b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("command", g.command())).value(v).build());
+        any = true;
+      }
+    }
+    if (any) {
+      out.add(b.build());
+    }
+  }
+
+  private void launched(List<MetricSnapshot> out, Predicate<String> include) {
+    counterByCommand(out, include, STARTED, "Children this JVM started, by command.", launches.started());
+    counterByCommand(
+        out, include, FAILED, "Child launches that failed (command not found, not executable), by command.",
+        launches.failed());
+    Map<String, Map<Integer, Long>> exited = launches.exited();
+    if (include.test(EXITED + "_total") && !exited.isEmpty()) {
+      CounterSnapshot.Builder b =
+          CounterSnapshot.builder().name(EXITED).help("Children this JVM started that exited, by command and exit code.");
+      exited.forEach(
+          (command, codes) ->
+              codes.forEach(
+                  (code, n) -> b.dataPoint(point(Labels.of("command", command, "exit_code", Integer.toString(code)), n))));
+      out.add(b.build());
+    }
+    Map<String, Launches.HistogramView> durations = launches.durations();
+    if (include.test(DURATION) && !durations.isEmpty()) {
+      HistogramSnapshot.Builder b =
+          HistogramSnapshot.builder().name(DURATION).help("Run time of children this JVM started, by command, in seconds.");
+      double[] bounds = new double[Launches.BUCKETS.length + 1];
+      System.arraycopy(Launches.BUCKETS, 0, bounds, 0, Launches.BUCKETS.length);
+      bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+      durations.forEach(
+          (command, h) -> {
+            long[] counts = new long[bounds.length];
+            long prev = 0;
+            for (int i = 0; i < counts.length; i++) {
+              counts[i] = h.cumulative()[i] - prev; // client_java wants per-bucket counts
+              prev = h.cumulative()[i];
+            }
+            b.dataPoint(
+                HistogramDataPointSnapshot.builder()
+                    .labels(Labels.of("command", command))
+                    .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
+                    .sum(h.sum())
+                    .build());
+          });
+      out.add(b.build());
+    }
+  }
+
+  private static void counterByCommand(
+      List<MetricSnapshot> out, Predicate<String> include, String name, String help, Map<String, Long> values) {
+    if (!include.test(name + "_total") || values.isEmpty()) {
+      return;
+    }
+    CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+    values.forEach((command, n) -> b.dataPoint(point(Labels.of("command", command), n)));
+    out.add(b.build());
+  }
+
+  private static CounterDataPointSnapshot point(Labels labels, double value) {
+    return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+}

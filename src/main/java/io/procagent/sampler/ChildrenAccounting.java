@@ -1,0 +1,79 @@
+package io.procagent.sampler;
+
+import io.procagent.source.ChildProcess;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns successive scans into monotonic per-command counters: each PID's CPU is added as the
+ * delta since its previous scan, so a child that exits keeps its CPU in the total, and a PID
+ * reused by another process (other start time) starts afresh. Called from the sampler thread
+ * only.
+ */
+final class ChildrenAccounting {
+
+  private final CommandGroups groups;
+  private final int maxLive;
+  private final Map<Long, Seen> seen = new HashMap<>();
+  private final Map<String, double[]> cpu = new TreeMap<>(); // label -> {user, system}
+
+  ChildrenAccounting(CommandGroups groups, int maxLive) {
+    this.groups = groups;
+    this.maxLive = maxLive;
+  }
+
+  ChildrenSnapshot update(List<ChildProcess> scan, double scanSeconds) {
+    Map<Long, Seen> next = new HashMap<>(scan.size() * 2);
+    Map<String, long[]> live = new TreeMap<>(); // label -> {processes, rss, threads, fds, fdsKnown}
+    for (String label : cpu.keySet()) {
+      live.put(label, new long[5]);
+    }
+    for (ChildProcess p : scan) {
+      String label = groups.label(p.command());
+      Seen before = seen.get(p.pid());
+      boolean same = before != null && before.startTicks == p.startTicks();
+      if (same) {
+        label = before.label; // a process keeps its group even if it exec()s another command
+      }
+      double baseUser = same ? before.user : 0;
+      double baseSystem = same ? before.system : 0;
+      double du = Math.max(0, p.userSeconds() - baseUser);
+      double ds = Math.max(0, p.systemSeconds() - baseSystem);
+      next.put(
+          p.pid(),
+          new Seen(
+              p.startTicks(),
+              Math.max(p.userSeconds(), baseUser),
+              Math.max(p.systemSeconds(), baseSystem),
+              label));
+      double[] c = cpu.computeIfAbsent(label, k -> new double[2]);
+      c[0] += du;
+      c[1] += ds;
+      long[] g = live.computeIfAbsent(label, k -> new long[5]);
+      g[0]++;
+      g[1] += Math.max(0, p.residentBytes());
+      g[2] += Math.max(0, p.threads());
+      if (p.openFds() >= 0) {
+        g[3] += p.openFds();
+        g[4]++;
+      }
+    }
+    seen.clear();
+    seen.putAll(next);
+    List<ChildrenSnapshot.Group> out = new ArrayList<>(live.size());
+    for (Map.Entry<String, long[]> e : live.entrySet()) {
+      long[] g = e.getValue();
+      double[] c = cpu.get(e.getKey());
+      out.add(
+          new ChildrenSnapshot.Group(
+              e.getKey(), (int) g[0], c[0], c[1], g[1], g[2], g[4] > 0 || g[0] == 0 ? g[3] : -1));
+    }
+    List<ChildProcess> table = scan.size() <= maxLive ? scan : scan.subList(0, maxLive);
+    return new ChildrenSnapshot(out, table, scan.size(), groups.foldedCommands(), scanSeconds);
+  }
+
+  private record Seen(long startTicks, double user, double system, String label) {}
+}

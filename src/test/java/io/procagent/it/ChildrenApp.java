@@ -1,0 +1,67 @@
+package io.procagent.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts children in known patterns when told "go" on stdin, reports what its own API calls
+ * returned, and destroys its long-lived children when told "kill". "quit" ends it.
+ */
+public final class ChildrenApp {
+
+  private ChildrenApp() {}
+
+  public static void main(String[] args) throws Exception {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    System.out.println("app ready");
+    List<Process> longLived = new ArrayList<>();
+    String line;
+    while ((line = in.readLine()) != null) {
+      switch (line.trim()) {
+        case "go" -> {
+          for (int i = 0; i < 5; i++) {
+            Process p = new ProcessBuilder("sh", "-c", "exit 3").start();
+            System.out.println("exit=" + p.waitFor());
+          }
+          for (int i = 0; i < 3; i++) {
+            longLived.add(new ProcessBuilder("sleep", "300").start());
+          }
+          longLived.add(Runtime.getRuntime().exec(new String[] {"sh", "-c", "sleep 300 & wait"}));
+          try {
+            new ProcessBuilder("no-such-command-procagent").start();
+            System.out.println("launch succeeded?!");
+          } catch (IOException e) {
+            System.out.println("launch failed: " + e.getMessage().contains("no-such-command-procagent"));
+          }
+          String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+          Process burn =
+              new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Burn.class.getName(), "800")
+                  .redirectErrorStream(true)
+                  .start();
+          String out = new String(burn.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+          System.out.println("burn exit=" + burn.waitFor() + " " + out);
+          Thread.sleep(300); // let the grandchild sleep start
+          System.out.println("scenario done");
+        }
+        case "kill" -> {
+          for (Process p : longLived) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor();
+          }
+          System.out.println("killed");
+        }
+        case "quit" -> {
+          System.out.println("app done true");
+          return;
+        }
+        default -> System.out.println("unknown " + line);
+      }
+    }
+  }
+}

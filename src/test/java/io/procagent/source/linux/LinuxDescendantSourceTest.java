@@ -1,0 +1,84 @@
+package io.procagent.source.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procagent.source.ChildProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+class LinuxDescendantSourceTest {
+
+  @TempDir Path proc;
+
+  void process(long pid, long ppid, String comm) throws IOException {
+    Path d = Files.createDirectories(proc.resolve(Long.toString(pid)));
+    Files.writeString(
+        d.resolve("stat"),
+        pid + " (" + comm + ") S " + ppid + " 1 1 0 -1 0 0 0 0 0 150 50 0 0 20 0 2 0 500 1000 10 0 0");
+    Files.writeString(d.resolve("cmdline"), comm + "\0--password\0secret\0");
+  }
+
+  @Test
+  void walksTheTreeFromTheRootWithOnePass() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
+    process(1, 0, "init");
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    process(300, 200, "sleep"); // grandchild
+    process(400, 1, "unrelated");
+    process(500, 400, "not mine");
+    Files.createDirectories(proc.resolve("200/fd"));
+    Files.writeString(proc.resolve("200/fd/0"), "");
+    Files.createDirectories(proc.resolve("self"));
+    Files.writeString(proc.resolve("self/smaps"), "00400000-00452000 r-xp\nKernelPageSize:        4 kB\n");
+    Files.createDirectories(proc.resolve("sys")); // not a pid: skipped
+    Files.createDirectories(proc.resolve("600")); // exited while listed: no stat, skipped
+    List<ChildProcess> kids = new LinuxDescendantSource(proc).descendants(100, true);
+    assertThat(kids).extracting(ChildProcess::pid).containsExactly(200L, 300L);
+    ChildProcess sh = kids.get(0);
+    assertThat(sh.command()).isEqualTo("sh");
+    assertThat(sh.userSeconds()).isEqualTo(1.5);
+    assertThat(sh.systemSeconds()).isEqualTo(0.5);
+    assertThat(sh.residentBytes()).isEqualTo(10 * 4096);
+    assertThat(sh.threads()).isEqualTo(2);
+    assertThat(sh.startTimeSeconds()).isEqualTo(1005.0);
+    assertThat(sh.openFds()).isEqualTo(1);
+    assertThat(sh.arguments()).isEqualTo("sh --password ***");
+    assertThat(kids.get(1).openFds()).isEqualTo(-1); // no fd dir we may read
+    assertThat(new LinuxDescendantSource(proc).descendants(100, false).get(0).arguments()).isEmpty();
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
+  void liveChildIsFound() throws Exception {
+    Process sleep = new ProcessBuilder("sleep", "30").start();
+    try {
+      List<ChildProcess> kids =
+          new LinuxDescendantSource(Path.of("/proc")).descendants(ProcessHandle.current().pid(), false);
+      assertThat(kids).anySatisfy(c -> {
+        assertThat(c.pid()).isEqualTo(sleep.pid());
+        assertThat(c.command()).isEqualTo("sleep");
+        assertThat(c.residentBytes()).isPositive();
+        assertThat(c.openFds()).isGreaterThanOrEqualTo(3);
+      });
+    } finally {
+      sleep.destroy();
+      sleep.waitFor();
+    }
+  }
+
+  @Test
+  void physicalCores() {
+    String cpuinfo =
+        "processor\t: 0\nphysical id\t: 0\ncore id\t: 0\n\nprocessor\t: 1\nphysical id\t: 0\ncore id\t: 0\n\n"
+            + "processor\t: 2\nphysical id\t: 1\ncore id\t: 0\n";
+    assertThat(ProcParsers.countPhysicalCores(cpuinfo)).isEqualTo(2);
+    assertThat(ProcParsers.countPhysicalCores("processor : 0\nBogoMIPS : 50\n")).isZero();
+  }
+}
