@@ -4,11 +4,14 @@ import io.procagent.source.ChildProcess;
 import io.procagent.source.DescendantSource;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.Redaction;
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,56 +25,98 @@ public final class LinuxDescendantSource implements DescendantSource {
 
   private final Path proc;
   private final long pageSize;
+  private final boolean fdSizeIsCount;
   private double bootTime = Double.NaN;
 
   public LinuxDescendantSource(Path proc) {
     this.proc = proc;
     this.pageSize = pageSize(proc);
+    this.fdSizeIsCount = fdSizeIsCount(proc);
+  }
+
+  /** Whether this procfs reports a process's open descriptors as the size of its fd dir. */
+  static boolean fdSizeIsCount(Path proc) {
+    try {
+      String self = proc + "/self/fd";
+      long size = Files.size(Path.of(self));
+      String[] list = new File(self).list();
+      // listing opens one more descriptor of its own
+      return size > 0 && list != null && (size == list.length || size == list.length - 1);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   @Override
   public List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
-    Map<Long, List<Entry>> byParent = new HashMap<>();
-    try (DirectoryStream<Path> all = Files.newDirectoryStream(proc)) {
-      for (Path dir : all) {
-        String name = dir.getFileName().toString();
-        long pid = ProcParsers.parseLong(name, 0, name.length());
-        if (pid <= 0 || pid == rootPid) {
-          continue;
-        }
-        ProcParsers.Stat stat;
-        try {
-          stat = ProcParsers.parseStat(LinuxProcessSource.readText(dir.resolve("stat")));
-        } catch (IOException e) {
-          continue; // exited while we listed
-        }
-        if (stat != null && stat.ppid() > 0) {
-          byParent.computeIfAbsent(stat.ppid(), k -> new ArrayList<>(2)).add(new Entry(pid, stat));
-        }
+    String[] names = new File(proc.toString()).list();
+    if (names == null) {
+      throw new IOException("cannot list " + proc);
+    }
+    // pass 1: every process's parent, from its stat bytes
+    int n = 0;
+    long[] pids = new long[names.length];
+    long[] ppids = new long[names.length];
+    byte[][] stats = new byte[names.length][];
+    byte[] buf = new byte[4096];
+    String prefix = proc + "/";
+    for (String name : names) {
+      long pid = ProcParsers.parseLong(name, 0, name.length());
+      if (pid <= 0 || pid == rootPid) {
+        continue;
       }
+      int len = read(prefix + name + "/stat", buf);
+      long ppid = len > 0 ? ProcParsers.ppidOf(buf, len) : ProcParsers.UNKNOWN;
+      if (ppid > 0) {
+        pids[n] = pid;
+        ppids[n] = ppid;
+        stats[n] = Arrays.copyOf(buf, len);
+        n++;
+      }
+    }
+    // pass 2: walk the tree from the root; only descendants are parsed fully
+    Map<Long, List<Integer>> byParent = new HashMap<>(n * 2);
+    for (int i = 0; i < n; i++) {
+      byParent.computeIfAbsent(ppids[i], k -> new ArrayList<>(2)).add(i);
     }
     List<ChildProcess> out = new ArrayList<>();
     List<Long> queue = new ArrayList<>();
     queue.add(rootPid);
-    for (int i = 0; i < queue.size(); i++) {
-      List<Entry> kids = byParent.get(queue.get(i));
+    for (int q = 0; q < queue.size(); q++) {
+      List<Integer> kids = byParent.get(queue.get(q));
       if (kids == null) {
         continue;
       }
-      for (Entry e : kids) {
-        queue.add(e.pid);
-        out.add(child(e, withArguments));
+      for (int i : kids) {
+        ProcParsers.Stat stat =
+            ProcParsers.parseStat(new String(stats[i], StandardCharsets.UTF_8));
+        if (stat != null) {
+          queue.add(pids[i]);
+          out.add(child(pids[i], stat, prefix + pids[i], withArguments));
+        }
       }
     }
     return out;
   }
 
-  private ChildProcess child(Entry e, boolean withArguments) {
-    ProcParsers.Stat s = e.stat;
-    Path dir = proc.resolve(Long.toString(e.pid));
+  /** Reads a small /proc file into {@code buf}; -1 when it is gone or unreadable. */
+  private static int read(String path, byte[] buf) {
+    try (FileInputStream in = new FileInputStream(path)) {
+      int total = 0;
+      int r;
+      while (total < buf.length && (r = in.read(buf, total, buf.length - total)) > 0) {
+        total += r;
+      }
+      return total;
+    } catch (IOException e) {
+      return -1; // exited while we listed
+    }
+  }
+
+  private ChildProcess child(long pid, ProcParsers.Stat s, String dir, boolean withArguments) {
     double boot = bootTime();
     return new ChildProcess(
-        e.pid,
+        pid,
         s.ppid(),
         s.comm(),
         s.state(),
@@ -97,21 +142,29 @@ public final class LinuxDescendantSource implements DescendantSource {
     return bootTime;
   }
 
-  static long countFds(Path dir) {
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
-      long n = 0;
-      for (Path ignored : fds) {
-        n++;
+  /**
+   * Open descriptors of the process at {@code dir}. Linux 6.2+ reports the count as the size of
+   * {@code /proc/PID/fd}: one stat instead of listing the directory; older kernels say 0 there.
+   */
+  private long countFds(String dir) {
+    String fd = dir + "/fd";
+    try {
+      if (fdSizeIsCount) {
+        long size = Files.size(Path.of(fd));
+        if (size > 0) {
+          return size;
+        }
       }
-      return n;
+      String[] list = new File(fd).list();
+      return list == null ? ProcessSnapshot.UNKNOWN : list.length;
     } catch (IOException | SecurityException e) {
       return ProcessSnapshot.UNKNOWN; // another user's process, or it exited
     }
   }
 
-  private static String arguments(Path dir) {
+  private static String arguments(String dir) {
     try {
-      byte[] raw = Files.readAllBytes(dir.resolve("cmdline"));
+      byte[] raw = Files.readAllBytes(Path.of(dir, "cmdline"));
       List<String> args = new ArrayList<>();
       int start = 0;
       for (int i = 0; i < raw.length; i++) {
@@ -143,5 +196,4 @@ public final class LinuxDescendantSource implements DescendantSource {
     }
   }
 
-  private record Entry(long pid, ProcParsers.Stat stat) {}
 }

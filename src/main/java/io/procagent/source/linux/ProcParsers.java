@@ -78,6 +78,34 @@ final class ProcParsers {
         f[23 - 2], f[24 - 2], f[42 - 2]);
   }
 
+  /**
+   * The parent pid in /proc/PID/stat bytes, without building a String: the scan reads every
+   * process's stat, but parses fully only the target's descendants.
+   *
+   * @return the ppid, or UNKNOWN when the bytes are not a stat line
+   */
+  static long ppidOf(byte[] stat, int len) {
+    int close = -1;
+    for (int i = len - 1; i >= 0; i--) {
+      if (stat[i] == ')') {
+        close = i;
+        break;
+      }
+    }
+    // ") S 1234 ..." : skip ") ", the state letter and a space
+    int i = close + 4;
+    if (close < 0 || i >= len) {
+      return UNKNOWN;
+    }
+    long v = 0;
+    int start = i;
+    while (i < len && stat[i] >= '0' && stat[i] <= '9') {
+      v = v * 10 + (stat[i] - '0');
+      i++;
+    }
+    return i == start ? UNKNOWN : v;
+  }
+
   /** Fields of /proc/PID/status that procagent uses. */
   record Status(
       long uid,

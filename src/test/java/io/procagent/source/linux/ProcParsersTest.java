@@ -29,6 +29,17 @@ class ProcParsersTest {
   }
 
   @Test
+  void ppidFromBytes() {
+    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.ppidOf(b, b.length)).isEqualTo(1);
+    byte[] odd = "9 (a) b) R 77 9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.ppidOf(odd, odd.length)).isEqualTo(77);
+    byte[] cut = "9 (a) R".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.ppidOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(ProcParsers.ppidOf(new byte[0], 0)).isEqualTo(ProcParsers.UNKNOWN);
+  }
+
+  @Test
   void truncatedStatKeepsWhatItHas() {
     ProcParsers.Stat s = ProcParsers.parseStat("77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9");
     assertThat(s.comm()).isEqualTo("sh");
