@@ -9,7 +9,7 @@ import java.lang.instrument.Instrumentation;
 import io.procagent.jmx.AgentStatus;
 import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
-import io.procagent.prometheus.MetricsServer;
+import io.procagent.prometheus.Endpoint;
 import io.procagent.prometheus.Registries;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
@@ -18,7 +18,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.BindException;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,7 +33,6 @@ import javax.management.JMException;
  */
 public final class Agent implements AgentStatus {
 
-  static final int RETRY_SECONDS = 10;
   private static final Log LOG = Log.get(Agent.class);
 
   private final AgentConfig config;
@@ -47,9 +45,8 @@ public final class Agent implements AgentStatus {
   private final Instrumentation inst;
   private final Launches launches;
   private LaunchInstrumentation launchInstrumentation;
-  private volatile MetricsServer server;
-  private volatile String status = "starting";
-  private boolean bindWarned;
+  private final Endpoint endpoint;
+  private boolean announced;
 
   /**
    * @param inst the JVM's instrumentation, for recording launched children; null in the daemon
@@ -81,6 +78,7 @@ public final class Agent implements AgentStatus {
     this.launches =
         children.launches() && inst != null ? new Launches(groups, children.recentExits()) : null;
     this.registry = Registries.create(config, sampler, launches, errors, version);
+    this.endpoint = new Endpoint(config.host(), config.port(), registry, scheduler, this::served);
   }
 
   /**
@@ -96,7 +94,7 @@ public final class Agent implements AgentStatus {
       launchInstrumentation = LaunchInstrumentation.install(inst, launches);
     }
     sampler.start(scheduler, config.samplingInterval());
-    scheduler.execute(this::bind);
+    endpoint.start();
     if (config.jmxEnabled()) {
       // the platform MBean server is first touched here, after jmx.delay, never earlier
       scheduler.schedule(
@@ -138,48 +136,37 @@ public final class Agent implements AgentStatus {
     return true;
   }
 
-  private void bind() {
-    try {
-      server = MetricsServer.start(config.host(), config.port(), registry);
-      status = "serving";
+  /** After every bind attempt: the start-up line once, and the state file for list/attach. */
+  private void served(Endpoint e) {
+    if (e.port() >= 0 && !announced) {
+      announced = true;
       LOG.info(
-          "procagent " + version + " serving " + endpoint() + " (config: " + config.source()
+          "procagent " + version + " serving " + e.url() + " (config: " + config.source()
               + ", pid " + ProcessHandle.current().pid() + ")");
-    } catch (IOException | RuntimeException e) {
-      String why =
-          e instanceof BindException || e.getCause() instanceof BindException
-              ? "port " + config.port() + " on " + config.host() + " is in use"
-              : "cannot serve on " + config.host() + ":" + config.port() + ": " + e;
-      status = why + "; retrying every " + RETRY_SECONDS + "s";
-      if (!bindWarned) {
-        bindWarned = true;
-        LOG.warn(status + " (the application is not affected)");
-      } else {
-        LOG.debug(status);
-      }
-      scheduler.schedule(this::bind, RETRY_SECONDS, TimeUnit.SECONDS);
     }
+    Properties state = new Properties();
+    state.setProperty("version", version);
+    state.setProperty("host", config.host());
+    state.setProperty("port", Integer.toString(e.port()));
+    state.setProperty("status", e.status());
+    state.setProperty("config", config.source());
+    state.setProperty("started", StateFile.startedSecond());
+    StateFile.write(state);
   }
 
   /** The URL of the metrics endpoint, or "" while not serving. */
   public String endpoint() {
-    int port = port();
-    if (port < 0) {
-      return "";
-    }
-    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-    return "http://" + host + ":" + port + "/metrics";
+    return endpoint.url();
   }
 
   @Override
   public int port() {
-    MetricsServer s = server;
-    return s == null ? -1 : s.port();
+    return endpoint.port();
   }
 
   @Override
   public String status() {
-    return status;
+    return endpoint.status();
   }
 
   public void stop() {
@@ -187,17 +174,14 @@ public final class Agent implements AgentStatus {
       launchInstrumentation.uninstall();
     }
     scheduler.shutdownNow();
-    MetricsServer s = server;
-    if (s != null) {
-      s.close();
-    }
+    endpoint.close();
     MBeans m = mbeans;
     if (m != null) {
       m.unregisterAll();
     }
   }
 
-  static String version() {
+  public static String version() {
     try (InputStream in = Agent.class.getResourceAsStream("/io/procagent/version.properties")) {
       Properties p = new Properties();
       if (in != null) {

@@ -35,7 +35,7 @@ public final class Bootstrap {
 
   static final int MIN_JAVA = 17;
   private static final String AGENT_MAIN = "io.procagent.agent.AgentMain";
-  private static final String CLI_MAIN = "io.procagent.agent.Cli";
+  private static final String CLI_MAIN = "io.procagent.cli.Cli";
 
   /**
    * One procagent per JVM. Every copy of procagent.jar given to one JVM resolves this class
@@ -64,11 +64,15 @@ public final class Bootstrap {
     }
     ClassLoader loader = agentLoader();
     Thread.currentThread().setContextClassLoader(loader);
-    Method main = loader.loadClass(CLI_MAIN).getMethod("main", String[].class);
+    Method run = loader.loadClass(CLI_MAIN).getMethod("run", String.class, String[].class);
+    int code;
     try {
-      main.invoke(null, (Object) args);
+      code = (Integer) run.invoke(null, jarPath().getPath(), args);
     } catch (InvocationTargetException e) {
       throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+    }
+    if (code != 0) {
+      System.exit(code); // the CLI's own JVM: its exit code is the command's result
     }
   }
 

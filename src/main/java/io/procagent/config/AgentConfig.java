@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param jvmThreadStates also export per-state thread counts and deadlocks (a thread dump per
  *     scrape: costly on big JVMs, off by default)
  * @param children child-process scanning and launch recording
+ * @param targets the daemon's targets (ignored by the agent, which watches its own JVM)
  * @param jmxEnabled register the {@code procagent:*} MXBeans
  * @param jmxDelay wait this long after start before touching the platform MBean server (for
  *     application servers that install their own MBean server builder)
@@ -31,6 +32,7 @@ public record AgentConfig(
     boolean jvmCollector,
     boolean jvmThreadStates,
     ChildrenConfig children,
+    java.util.List<TargetConfig> targets,
     boolean jmxEnabled,
     Duration jmxDelay) {
 
@@ -49,8 +51,15 @@ public record AgentConfig(
         true,
         false,
         ChildrenConfig.DEFAULTS,
+        java.util.List.of(),
         true,
         Duration.ZERO);
+  }
+
+  public AgentConfig withTargets(java.util.List<TargetConfig> newTargets) {
+    return new AgentConfig(
+        host, port, source, samplingInterval, cacheTtl, processCollector, systemCollector,
+        jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay);
   }
 
   AgentConfig withHttp(String newHost, int newPort, String newSource) {
@@ -65,6 +74,7 @@ public record AgentConfig(
         jvmCollector,
         jvmThreadStates,
         children,
+        targets,
         jmxEnabled,
         jmxDelay);
   }

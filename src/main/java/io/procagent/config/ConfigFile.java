@@ -50,6 +50,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * jmx:
  *   enabled: true
  *   delay: 0s
+ * targets:                 # daemon only
+ *   - name: nginx
+ *     comm: "^nginx$"      # also: pid, pidfile, cmdline, user; all given must match
+ *     children: false      # also sum the matched processes' descendants
  * </pre>
  */
 public final class ConfigFile {
@@ -117,6 +121,7 @@ public final class ConfigFile {
     boolean jvm = base.jvmCollector();
     boolean threadStates = base.jvmThreadStates();
     ChildrenConfig children = base.children();
+    List<TargetConfig> targets = base.targets();
     boolean jmx = base.jmxEnabled();
     Duration jmxDelay = base.jmxDelay();
     if (root != null) {
@@ -134,15 +139,21 @@ public final class ConfigFile {
             }
           }
           case "sampling" -> {
+            boolean ttlGiven = false;
             for (Map.Entry<String, Node> e : entries(node, "sampling").entrySet()) {
               switch (e.getKey()) {
                 case "interval" -> interval =
                     duration(e.getValue(), "sampling.interval", 100, 3_600_000);
-                case "cache_ttl" -> cacheTtl =
-                    duration(e.getValue(), "sampling.cache_ttl", 0, 3_600_000);
+                case "cache_ttl" -> {
+                  cacheTtl = duration(e.getValue(), "sampling.cache_ttl", 0, 3_600_000);
+                  ttlGiven = true;
+                }
                 default -> throw unknown(
                     e.getValue(), "sampling." + e.getKey(), "interval, cache_ttl");
               }
+            }
+            if (cacheTtl.compareTo(interval) > 0 && !ttlGiven) {
+              cacheTtl = interval; // a short interval shortens the default cache with it
             }
             if (cacheTtl.compareTo(interval) > 0) {
               throw new ConfigException(
@@ -180,13 +191,64 @@ public final class ConfigFile {
               }
             }
           }
-          default -> throw unknown(node, section, "http, sampling, collectors, jmx");
+          case "targets" -> targets = targets(node);
+          default -> throw unknown(node, section, "http, sampling, collectors, jmx, targets");
         }
       }
     }
     return new AgentConfig(
-        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, children, jmx,
-        jmxDelay);
+        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, children,
+        targets, jmx, jmxDelay);
+  }
+
+  private List<TargetConfig> targets(Node node) throws ConfigException {
+    if (!(node instanceof org.yaml.snakeyaml.nodes.SequenceNode seq)) {
+      throw new ConfigException(at(node) + "'targets' must be a list");
+    }
+    List<TargetConfig> out = new java.util.ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Node item : seq.getValue()) {
+      String name = null;
+      long pid = -1;
+      String pidfile = null;
+      java.util.regex.Pattern comm = null;
+      java.util.regex.Pattern cmdline = null;
+      String user = null;
+      boolean withChildren = false;
+      for (Map.Entry<String, Node> e : entries(item, "targets[]").entrySet()) {
+        String k = "targets[]." + e.getKey();
+        Node v = e.getValue();
+        try {
+          switch (e.getKey()) {
+            case "name" -> {
+              name = scalar(v, k, "a name");
+              TargetConfig.checkName(name);
+            }
+            case "pid" -> pid = TargetConfig.pid(String.valueOf(name), scalar(v, k, "a pid"));
+            case "pidfile" -> pidfile = scalar(v, k, "a path");
+            case "comm" -> comm = TargetConfig.regex("comm", scalar(v, k, "a regex"));
+            case "cmdline" -> cmdline = TargetConfig.regex("cmdline", scalar(v, k, "a regex"));
+            case "user" -> user = scalar(v, k, "a user name or uid");
+            case "children" -> withChildren = bool(v, k);
+            default -> throw unknown(v, k, "name, pid, pidfile, comm, cmdline, user, children");
+          }
+        } catch (ConfigException ce) {
+          throw ce.getMessage().startsWith(file) ? ce : new ConfigException(at(v) + ce.getMessage());
+        }
+      }
+      if (name == null) {
+        throw new ConfigException(at(item) + "a target needs a name");
+      }
+      if (!names.add(name)) {
+        throw new ConfigException(at(item) + "duplicate target name '" + name + "'");
+      }
+      try {
+        out.add(TargetConfig.checked(new TargetConfig(name, pid, pidfile, comm, cmdline, user, withChildren)));
+      } catch (ConfigException ce) {
+        throw new ConfigException(at(item) + ce.getMessage());
+      }
+    }
+    return List.copyOf(out);
   }
 
   private ChildrenConfig children(Node node, String key, ChildrenConfig base) throws ConfigException {

@@ -55,6 +55,24 @@ public final class MBeans {
     }
   }
 
+  /**
+   * Registers {@code procagent:type=Process,target=NAME} and {@code type=Children,target=NAME}
+   * for one daemon target (names are restricted to characters ObjectName takes unquoted).
+   */
+  public void registerDaemonTarget(String target, Sampler sampler) throws JMException {
+    register(
+        DOMAIN + ":type=Process,target=" + target,
+        new StandardMBean(new ProcessView(sampler), ProcessMXBean.class, true));
+    register(
+        DOMAIN + ":type=Children,target=" + target,
+        new StandardMBean(new ChildrenView(sampler, null), ChildrenMXBean.class, true));
+  }
+
+  /** Registers {@code type=SystemCpu} alone (the daemon's host). */
+  public void registerSystem(Sampler sampler) throws JMException {
+    registerTarget(sampler, false, true);
+  }
+
   /** Registers {@code type=Children}. */
   public void registerChildren(Sampler sampler, io.procagent.sampler.Launches launches) throws JMException {
     register(

@@ -51,14 +51,21 @@ public final class ChildrenCollector implements MultiCollector {
 
   private final Sampler sampler;
   private final Launches launches;
+  private final Labels base;
 
   /**
    * @param sampler scans the live descendants (its {@code children()} may be null: scan off)
    * @param launches launch records, or null when launches are not recorded
    */
   public ChildrenCollector(Sampler sampler, Launches launches) {
+    this(sampler, launches, Labels.EMPTY);
+  }
+
+  /** @param base labels on every sample, e.g. the daemon's {@code target} */
+  public ChildrenCollector(Sampler sampler, Launches launches, Labels base) {
     this.sampler = sampler;
     this.launches = launches;
+    this.base = base;
   }
 
   @Override
@@ -79,7 +86,7 @@ public final class ChildrenCollector implements MultiCollector {
     return new MetricSnapshots(out);
   }
 
-  private static void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c) {
+  private void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c) {
     gaugeByCommand(out, include, c, LIVE, "Live descendants of the process by command.", g -> g.processes());
     gaugeByCommand(out, include, c, RSS, "Resident memory of the live descendants by command, in bytes.", g -> g.residentBytes());
     gaugeByCommand(out, include, c, THREADS, "Threads of the live descendants by command.", g -> g.threads());
@@ -95,12 +102,12 @@ public final class ChildrenCollector implements MultiCollector {
       }
       out.add(b.build());
     }
-    Snapshots s = new Snapshots(out, include);
+    Snapshots s = new Snapshots(out, include, base);
     s.gauge(FOLDED, "Distinct child commands folded into command=other by the max_commands cap.", c.foldedCommands());
     s.gauge(SCAN, "Seconds the last scan for descendants took.", c.scanSeconds());
   }
 
-  private static void gaugeByCommand(
+  private void gaugeByCommand(
       List<MetricSnapshot> out,
       Predicate<String> include,
       ChildrenSnapshot c,
@@ -115,7 +122,8 @@ public final class ChildrenCollector implements MultiCollector {
     for (ChildrenSnapshot.Group g : c.groups()) {
       double v = value.applyAsDouble(g);
       if (v >= 0) {
-        b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("command", g.command())).value(v).build());
+        b.dataPoint(
+            GaugeDataPointSnapshot.builder().labels(base.merge(Labels.of("command", g.command()))).value(v).build());
         any = true;
       }
     }
@@ -156,7 +164,7 @@ public final class ChildrenCollector implements MultiCollector {
             }
             b.dataPoint(
                 HistogramDataPointSnapshot.builder()
-                    .labels(Labels.of("command", command))
+                    .labels(base.merge(Labels.of("command", command)))
                     .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
                     .sum(h.sum())
                     .build());
@@ -165,7 +173,7 @@ public final class ChildrenCollector implements MultiCollector {
     }
   }
 
-  private static void counterByCommand(
+  private void counterByCommand(
       List<MetricSnapshot> out, Predicate<String> include, String name, String help, Map<String, Long> values) {
     if (!include.test(name + "_total") || values.isEmpty()) {
       return;
@@ -175,7 +183,7 @@ public final class ChildrenCollector implements MultiCollector {
     out.add(b.build());
   }
 
-  private static CounterDataPointSnapshot point(Labels labels, double value) {
-    return CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+  private CounterDataPointSnapshot point(Labels labels, double value) {
+    return CounterDataPointSnapshot.builder().labels(base.merge(labels)).value(value).build();
   }
 }

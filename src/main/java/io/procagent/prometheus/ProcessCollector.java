@@ -51,9 +51,16 @@ public final class ProcessCollector implements MultiCollector {
   private static final String[] CTX_TYPES = {"voluntary", "involuntary"};
 
   private final Sampler sampler;
+  private final Labels base;
 
   public ProcessCollector(Sampler sampler) {
+    this(sampler, Labels.EMPTY);
+  }
+
+  /** @param base labels on every sample, e.g. the daemon's {@code target} */
+  public ProcessCollector(Sampler sampler, Labels base) {
     this.sampler = sampler;
+    this.base = base;
   }
 
   @Override
@@ -68,7 +75,7 @@ public final class ProcessCollector implements MultiCollector {
       return MetricSnapshots.of();
     }
     List<MetricSnapshot> out = new ArrayList<>(16);
-    Snapshots s = new Snapshots(out, include);
+    Snapshots s = new Snapshots(out, include, base);
     s.info(
         INFO,
         "Identity of the target process.",

@@ -32,6 +32,7 @@ import java.util.function.Predicate;
 public final class Registries {
 
   static final String JVM = "jvm";
+  public static final String TARGETS = "targets";
 
   private Registries() {}
 
@@ -72,6 +73,28 @@ public final class Registries {
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
     // last, so its error counts and durations include this very scrape
+    collectors.add(new SelfCollector(version, errors, durations));
+    PrometheusRegistry registry = new InfoAwareRegistry();
+    registry.register(new InOrder(collectors));
+    return registry;
+  }
+
+  /**
+   * The daemon's registry: the host, every target (process and children metrics with a {@code
+   * target} label, plus {@code procagent_target_up/processes}), the daemon's own JVM.
+   */
+  public static PrometheusRegistry daemon(
+      AgentConfig config, Sampler host, MultiCollector targets, Errors errors, String version) {
+    Map<String, Double> durations = new ConcurrentHashMap<>();
+    List<MultiCollector> collectors = new ArrayList<>();
+    if (config.systemCollector()) {
+      collectors.add(new Guarded(Sampler.SYSTEM, new SystemCollector(host), errors, durations));
+    }
+    collectors.add(new Guarded(TARGETS, targets, errors, durations));
+    if (config.jvmCollector()) {
+      collectors.add(
+          new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
+    }
     collectors.add(new SelfCollector(version, errors, durations));
     PrometheusRegistry registry = new InfoAwareRegistry();
     registry.register(new InOrder(collectors));

@@ -19,10 +19,17 @@ final class Snapshots {
 
   private final List<MetricSnapshot> out;
   private final Predicate<String> include;
+  private final Labels base;
 
   Snapshots(List<MetricSnapshot> out, Predicate<String> include) {
+    this(out, include, Labels.EMPTY);
+  }
+
+  /** @param base labels every data point carries (the daemon's {@code target}) */
+  Snapshots(List<MetricSnapshot> out, Predicate<String> include, Labels base) {
     this.out = out;
     this.include = include;
+    this.base = base;
   }
 
   boolean wants(String name) {
@@ -35,7 +42,7 @@ final class Snapshots {
           GaugeSnapshot.builder()
               .name(name)
               .help(help)
-              .dataPoint(GaugeDataPointSnapshot.builder().value(value).build())
+              .dataPoint(GaugeDataPointSnapshot.builder().labels(base).value(value).build())
               .build());
     }
   }
@@ -47,7 +54,7 @@ final class Snapshots {
           CounterSnapshot.builder()
               .name(name)
               .help(help)
-              .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
+              .dataPoint(CounterDataPointSnapshot.builder().labels(base).value(value).build())
               .build());
     }
   }
@@ -63,7 +70,7 @@ final class Snapshots {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
         b.dataPoint(
             CounterDataPointSnapshot.builder()
-                .labels(Labels.of(label, labelValues[i]))
+                .labels(base.merge(Labels.of(label, labelValues[i])))
                 .value(values[i])
                 .build());
         any = true;
@@ -81,7 +88,7 @@ final class Snapshots {
           InfoSnapshot.builder()
               .name(name)
               .help(help)
-              .dataPoint(InfoDataPointSnapshot.builder().labels(labels).build())
+              .dataPoint(InfoDataPointSnapshot.builder().labels(base.merge(labels)).build())
               .build());
     }
   }

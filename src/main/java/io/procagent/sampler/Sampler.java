@@ -186,6 +186,9 @@ public final class Sampler {
         p = processSource.read();
         process = p;
         return p;
+      } catch (io.procagent.source.NoProcessException e) {
+        process = null;
+        return null;
       } catch (Exception e) {
         errors.record(PROCESS, e);
         LOG.warnOnce("process", "cannot read the process: " + e.getMessage());

@@ -5,16 +5,11 @@ import io.procagent.source.DescendantSource;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.Redaction;
 import java.io.File;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One pass over /proc: reads every process's {@code stat} once, builds the parent map, and walks
@@ -49,68 +44,20 @@ public final class LinuxDescendantSource implements DescendantSource {
 
   @Override
   public List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
-    String[] names = new File(proc.toString()).list();
-    if (names == null) {
-      throw new IOException("cannot list " + proc);
-    }
-    // pass 1: every process's parent, from its stat bytes
-    int n = 0;
-    long[] pids = new long[names.length];
-    long[] ppids = new long[names.length];
-    byte[][] stats = new byte[names.length][];
-    byte[] buf = new byte[4096];
-    String prefix = proc + "/";
-    for (String name : names) {
-      long pid = ProcParsers.parseLong(name, 0, name.length());
-      if (pid <= 0 || pid == rootPid) {
-        continue;
-      }
-      int len = read(prefix + name + "/stat", buf);
-      long ppid = len > 0 ? ProcParsers.ppidOf(buf, len) : ProcParsers.UNKNOWN;
-      if (ppid > 0) {
-        pids[n] = pid;
-        ppids[n] = ppid;
-        stats[n] = Arrays.copyOf(buf, len);
-        n++;
-      }
-    }
-    // pass 2: walk the tree from the root; only descendants are parsed fully
-    Map<Long, List<Integer>> byParent = new HashMap<>(n * 2);
-    for (int i = 0; i < n; i++) {
-      byParent.computeIfAbsent(ppids[i], k -> new ArrayList<>(2)).add(i);
-    }
+    return descendants(ProcessTable.scan(proc), List.of(rootPid), withArguments);
+  }
+
+  /** The descendants of {@code roots} in an already scanned table. */
+  public List<ChildProcess> descendants(ProcessTable table, List<Long> roots, boolean withArguments) {
     List<ChildProcess> out = new ArrayList<>();
-    List<Long> queue = new ArrayList<>();
-    queue.add(rootPid);
-    for (int q = 0; q < queue.size(); q++) {
-      List<Integer> kids = byParent.get(queue.get(q));
-      if (kids == null) {
-        continue;
-      }
-      for (int i : kids) {
-        ProcParsers.Stat stat =
-            ProcParsers.parseStat(new String(stats[i], StandardCharsets.UTF_8));
-        if (stat != null) {
-          queue.add(pids[i]);
-          out.add(child(pids[i], stat, prefix + pids[i], withArguments));
-        }
+    String prefix = proc + "/";
+    for (long pid : table.descendantsOf(roots)) {
+      ProcParsers.Stat stat = table.stat(pid);
+      if (stat != null) {
+        out.add(child(pid, stat, prefix + pid, withArguments));
       }
     }
     return out;
-  }
-
-  /** Reads a small /proc file into {@code buf}; -1 when it is gone or unreadable. */
-  private static int read(String path, byte[] buf) {
-    try (FileInputStream in = new FileInputStream(path)) {
-      int total = 0;
-      int r;
-      while (total < buf.length && (r = in.read(buf, total, buf.length - total)) > 0) {
-        total += r;
-      }
-      return total;
-    } catch (IOException e) {
-      return -1; // exited while we listed
-    }
   }
 
   private ChildProcess child(long pid, ProcParsers.Stat s, String dir, boolean withArguments) {

@@ -1,0 +1,102 @@
+package io.procagent.prometheus;
+
+import io.procagent.log.Log;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP endpoint's life: bind, and when the port is taken (or binding fails otherwise) say so
+ * once and retry every {@link #RETRY_SECONDS}s on the given scheduler, never failing the host.
+ */
+public final class Endpoint {
+
+  public static final int RETRY_SECONDS = 10;
+  private static final Log LOG = Log.get(Endpoint.class);
+
+  private final String host;
+  private final int port;
+  private final PrometheusRegistry registry;
+  private final ScheduledExecutorService scheduler;
+  private final Consumer<Endpoint> onChange;
+  private volatile MetricsServer server;
+  private volatile String status = "starting";
+  private volatile boolean closed;
+  private boolean warned;
+
+  /**
+   * @param onChange told after every bind attempt (for the state file and the start-up line)
+   */
+  public Endpoint(
+      String host, int port, PrometheusRegistry registry, ScheduledExecutorService scheduler, Consumer<Endpoint> onChange) {
+    this.host = host;
+    this.port = port;
+    this.registry = registry;
+    this.scheduler = scheduler;
+    this.onChange = onChange;
+  }
+
+  /** Binds now on the scheduler's thread (a daemon thread: the JDK server's threads inherit it). */
+  public void start() {
+    scheduler.execute(this::bind);
+  }
+
+  private void bind() {
+    if (closed) {
+      return;
+    }
+    try {
+      server = MetricsServer.start(host, port, registry);
+      status = "serving";
+    } catch (IOException | RuntimeException e) {
+      String why =
+          e instanceof BindException || e.getCause() instanceof BindException
+              ? "port " + port + " on " + host + " is in use"
+              : "cannot serve on " + host + ":" + port + ": " + e;
+      status = why + "; retrying every " + RETRY_SECONDS + "s";
+      if (!warned) {
+        warned = true;
+        LOG.warn(status + " (the application is not affected)");
+      } else {
+        LOG.debug(status);
+      }
+      scheduler.schedule(this::bind, RETRY_SECONDS, TimeUnit.SECONDS);
+    }
+    onChange.accept(this);
+  }
+
+  /** The bound port, -1 while not serving. */
+  public int port() {
+    MetricsServer s = server;
+    return s == null ? -1 : s.port();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /** "serving", or why not. */
+  public String status() {
+    return status;
+  }
+
+  /** {@code http://HOST:PORT/metrics}, or "" while not serving. */
+  public String url() {
+    int p = port();
+    if (p < 0) {
+      return "";
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p + "/metrics";
+  }
+
+  public void close() {
+    closed = true;
+    MetricsServer s = server;
+    if (s != null) {
+      s.close();
+    }
+  }
+}
