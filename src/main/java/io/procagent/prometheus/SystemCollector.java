@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * system_info{arch="x86_64",hostname="web1",kernel="6.1.0-18-amd64",os="Linux"} 1
  * system_cpu_time_seconds_total{cpu="0",mode="idle"} 81234.5
  * system_cpu_utilization_ratio{cpu="0"} 0.12
- * system_cpu_logical_count 2
+ * system_logical_cpus 2
  * system_load1 0.42
  * system_boot_time_seconds 1.7636e+09
  * system_context_switches_total 123456789
@@ -36,8 +36,8 @@ public final class SystemCollector implements MultiCollector {
   static final String INFO = "system";
   static final String CPU_TIME = "system_cpu_time_seconds";
   static final String UTILIZATION = "system_cpu_utilization_ratio";
-  static final String LOGICAL = "system_cpu_logical_count";
-  static final String PHYSICAL = "system_cpu_physical_count";
+  static final String LOGICAL = "system_logical_cpus";
+  static final String PHYSICAL = "system_physical_cores";
   static final String LOAD1 = "system_load1";
   static final String LOAD5 = "system_load5";
   static final String LOAD15 = "system_load15";

@@ -81,9 +81,9 @@ class AgentIT {
             .isCloseTo(Jvm.value(scrape, "process_cpu_seconds_total"), within(1.0));
         assertThat((Double) mbs.getAttribute(proc, "CpuUtilizationPercent")).isBetween(0.0, 100.0);
         assertThat(((Integer) mbs.getAttribute(cpu, "LogicalCpuCount")).doubleValue())
-            .isEqualTo(Jvm.value(scrape, "system_cpu_logical_count"));
+            .isEqualTo(Jvm.value(scrape, "system_logical_cpus"));
         TabularData perCpu = (TabularData) mbs.getAttribute(cpu, "PerCpuUtilizationPercent");
-        assertThat(perCpu.size()).isEqualTo((int) Jvm.value(scrape, "system_cpu_logical_count"));
+        assertThat(perCpu.size()).isEqualTo((int) Jvm.value(scrape, "system_logical_cpus"));
         assertThat(mbs.getAttribute(agent, "Port")).isEqualTo(port);
         assertThat(mbs.getAttribute(agent, "Status")).isEqualTo("serving");
         assertThat(mbs.getAttribute(agent, "ConfigSource")).isEqualTo(config.toString());

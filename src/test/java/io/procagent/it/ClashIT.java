@@ -61,7 +61,7 @@ class ClashIT {
       assertThat(ours)
           .contains("procagent_build_info")
           .contains("process_info{")
-          .contains("system_cpu_physical_count")
+          .contains("system_physical_cores")
           .doesNotContain("clash_requests_total");
       String stdout = app.stdout();
       assertThat(stdout)

@@ -93,8 +93,8 @@ class CollectorsTest {
         .contains("system_forks_total 50.0\n")
         .contains("system_context_switches_total 1000.0\n")
         .contains("system_boot_time_seconds 1.6E9\n")
-        .contains("system_cpu_logical_count 2.0\n")
-        .contains("system_cpu_physical_count 1.0\n")
+        .contains("system_logical_cpus 2.0\n")
+        .contains("system_physical_cores 1.0\n")
         .doesNotContain("system_cpu_utilization_ratio"); // no window yet: omitted, not 0
     assertThat(text.lines().filter(l -> l.startsWith("system_cpu_time_seconds_total"))).hasSize(15);
   }
