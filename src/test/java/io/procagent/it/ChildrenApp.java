@@ -56,6 +56,31 @@ public final class ChildrenApp {
           }
           System.out.println("killed");
         }
+        case "churn" -> {
+          // keeps launching: failing and succeeding children, and failed launches
+          Thread churn =
+              new Thread(
+                  () -> {
+                    while (true) {
+                      try {
+                        new ProcessBuilder("sh", "-c", "exit 3").start().waitFor();
+                        new ProcessBuilder("true").start().waitFor();
+                        try {
+                          new ProcessBuilder("no-such-command-procagent").start();
+                        } catch (IOException expected) {
+                          // counted as a failed launch
+                        }
+                        Thread.sleep(300);
+                      } catch (IOException | InterruptedException e) {
+                        return;
+                      }
+                    }
+                  },
+                  "churn");
+          churn.setDaemon(true);
+          churn.start();
+          System.out.println("churning");
+        }
         case "quit" -> {
           System.out.println("app done true");
           return;
