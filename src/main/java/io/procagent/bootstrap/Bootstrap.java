@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.jar.JarEntry;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
