@@ -7,6 +7,7 @@ import io.procagent.jmx.AgentStatus;
 import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
 import io.procagent.prometheus.Endpoint;
+import io.procagent.prometheus.MetricsServer;
 import io.procagent.prometheus.Registries;
 import io.procagent.sampler.CommandGroups;
 import io.procagent.sampler.Errors;
@@ -92,6 +93,9 @@ public final class Agent implements AgentStatus {
     }
     if (launches != null) {
       launchInstrumentation = LaunchInstrumentation.install(inst, launches);
+    }
+    if (inst != null) {
+      MetricsServer.allowTcpNoDelay(inst);
     }
     sampler.start(scheduler, config.samplingInterval());
     endpoint.start();

@@ -24,5 +24,8 @@ public interface AgentMXBean {
 
   Map<String, Long> getCollectorErrors();
 
+  /** Whether procagent's connections get TCP_NODELAY, so keep-alive scrapes do not wait 40 ms. */
+  boolean isTcpNoDelay();
+
   String getLastError();
 }

@@ -65,6 +65,11 @@ final class AgentView implements AgentMXBean {
   }
 
   @Override
+  public boolean isTcpNoDelay() {
+    return io.procagent.prometheus.MetricsServer.tcpNoDelay();
+  }
+
+  @Override
   public String getLastError() {
     return errors.last();
   }

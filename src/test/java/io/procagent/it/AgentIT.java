@@ -86,6 +86,7 @@ class AgentIT {
         assertThat(perCpu.size()).isEqualTo((int) Jvm.value(scrape, "system_logical_cpus"));
         assertThat(mbs.getAttribute(agent, "Port")).isEqualTo(port);
         assertThat(mbs.getAttribute(agent, "Status")).isEqualTo("serving");
+        assertThat(mbs.getAttribute(agent, "TcpNoDelay")).as("scrapes do not wait for Nagle").isEqualTo(true);
         assertThat(mbs.getAttribute(agent, "ConfigSource")).isEqualTo(config.toString());
         assertThat(mbs.queryNames(new ObjectName("procagent:*"), null)).hasSize(4);
       }

@@ -24,9 +24,12 @@ class FaultsIT {
     return Jvm.javaHomes();
   }
 
-  /** Runs the app with {@code agentArgs} for 2 s; it must exit 0 having done its work. */
+  /**
+   * Runs the app with {@code agentArgs} for 6 s (time for the agent to start and complain, even
+   * on a loaded machine); it must exit 0 having done its work.
+   */
   private Jvm runsNormally(String javaHome, String agentArgs, String... jvmArgs) throws Exception {
-    Jvm app = Jvm.app(javaHome, dir, agentArgs, 2000, jvmArgs);
+    Jvm app = Jvm.app(javaHome, dir, agentArgs, 6000, jvmArgs);
     assertThat(app.waitFor(Duration.ofSeconds(30))).as(app.stderr()).isZero();
     assertThat(app.stdout()).contains("app ready").contains("app done true");
     assertThat(app.stderr()).doesNotContain("\tat ").doesNotContain("Exception in");

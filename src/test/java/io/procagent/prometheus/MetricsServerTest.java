@@ -99,6 +99,13 @@ class MetricsServerTest {
   }
 
   @Test
+  void ownConnectionsGetTcpNoDelay() throws Exception {
+    assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    assertThat(MetricsServer.tcpNoDelay()).isTrue();
+    assertThat(body(get("/"))).contains("/metrics");
+  }
+
+  @Test
   void workerThreadsAreDaemonsNamedProcagent() throws Exception {
     get("/metrics");
     assertThat(Thread.getAllStackTraces().keySet())
