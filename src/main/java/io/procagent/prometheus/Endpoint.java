@@ -51,6 +51,7 @@ public final class Endpoint {
     try {
       server = MetricsServer.start(host, port, registry);
       status = "serving";
+      stopAtExit();
     } catch (IOException | RuntimeException e) {
       String why =
           e instanceof BindException || e.getCause() instanceof BindException
@@ -66,6 +67,20 @@ public final class Endpoint {
       scheduler.schedule(this::bind, RETRY_SECONDS, TimeUnit.SECONDS);
     }
     onChange.accept(this);
+  }
+
+  /**
+   * Stops the server when the JVM exits: left running, the JDK server's dispatcher holds the
+   * JVM's exit for about 300 ms, which short-lived JVMs (CLI tools, batch jobs) would pay.
+   */
+  private void stopAtExit() {
+    try {
+      Thread hook = new Thread(this::close, "procagent-stop-http");
+      hook.setDaemon(true);
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      close(); // the JVM is already shutting down
+    }
   }
 
   /** The bound port, -1 while not serving. */
