@@ -164,6 +164,7 @@ public final class Bootstrap {
   static ClassLoader agentLoader() throws Exception {
     File jar = jarPath();
     final File dir = Files.createTempDirectory("procagent-" + pid() + "-").toFile();
+    deleteStale(dir.getParentFile());
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -221,6 +222,43 @@ public final class Bootstrap {
       return (Long) ph.getMethod("pid").invoke(ph.getMethod("current").invoke(null));
     } catch (Exception e) {
       return 0;
+    }
+  }
+
+  /**
+   * Removes the unpacked copies left by JVMs that were killed before their shutdown hook ran
+   * (about 8 MB each): directories {@code procagent-PID-*} whose PID no longer runs.
+   */
+  private static void deleteStale(File tmp) {
+    try {
+      File[] dirs = tmp.listFiles();
+      if (dirs == null) {
+        return;
+      }
+      Class<?> ph = Class.forName("java.lang.ProcessHandle");
+      Method of = ph.getMethod("of", long.class);
+      for (File d : dirs) {
+        String name = d.getName();
+        if (!d.isDirectory() || !name.startsWith("procagent-")) {
+          continue;
+        }
+        int dash = name.indexOf('-', "procagent-".length());
+        if (dash < 0) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(name.substring("procagent-".length(), dash));
+        } catch (NumberFormatException e) {
+          continue;
+        }
+        Object handle = of.invoke(null, pid);
+        if (!((Boolean) handle.getClass().getMethod("isPresent").invoke(handle))) {
+          deleteTree(d);
+        }
+      }
+    } catch (Throwable ignored) {
+      // best effort: a stale copy costs disk, never the application
     }
   }
 

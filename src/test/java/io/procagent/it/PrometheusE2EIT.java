@@ -123,6 +123,11 @@ class PrometheusE2EIT {
     if (daemon != null) {
       daemon.close();
     }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   static Map<String, Object> api(String path) throws Exception {
