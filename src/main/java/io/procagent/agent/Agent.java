@@ -79,7 +79,7 @@ public final class Agent implements AgentStatus {
     this.launches =
         children.launches() && inst != null ? new Launches(groups, children.recentExits()) : null;
     this.registry = Registries.create(config, sampler, launches, errors, version);
-    this.endpoint = new Endpoint(config.host(), config.port(), registry, scheduler, this::served);
+    this.endpoint = new Endpoint(config, registry, scheduler, this::served);
   }
 
   /**
@@ -145,7 +145,8 @@ public final class Agent implements AgentStatus {
     if (e.port() >= 0 && !announced) {
       announced = true;
       LOG.info(
-          "procagent " + version + " serving " + e.url() + " (config: " + config.source()
+          "procagent " + version + " serving " + e.url()
+              + (config.basicAuth() != null ? " with basic auth" : "") + " (config: " + config.source()
               + ", pid " + ProcessHandle.current().pid() + ")");
     }
     Properties state = new Properties();

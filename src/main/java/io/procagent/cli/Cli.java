@@ -27,6 +27,7 @@ public final class Cli {
         attach     load procagent into a running JVM:   attach PID [AGENT-OPTIONS]
         list       the JVMs of this user that procagent can attach to, and where it runs
         snapshot   print once what procagent sees of a process:  snapshot [--pid PID] [--json]
+        hash-password  read a password on stdin, print its bcrypt (or --pbkdf2) hash for basic_auth
         version    print procagent's version
         help       print this text (COMMAND --help for a command's options)
 
@@ -72,6 +73,7 @@ public final class Cli {
         case "attach" -> new Attacher(jar, out, err).run(rest);
         case "list" -> new ListCommand(out, err).run(rest);
         case "snapshot" -> new SnapshotCommand(out, err).run(rest);
+        case "hash-password" -> hashPassword(rest, out);
         default -> {
           err.println("procagent: unknown command '" + args[0] + "' (try: procagent help)");
           yield 2;
@@ -90,6 +92,49 @@ public final class Cli {
     public UsageException(String message) {
       super(message);
     }
+  }
+
+  private static int hashPassword(List<String> args, PrintStream out) throws UsageException {
+    if (args.contains("--help") || args.contains("-h")) {
+      out.print(
+          """
+          usage: java -jar procagent.jar hash-password [--pbkdf2] < password-file
+
+          Reads one password (the first line of stdin, or asked for on a terminal) and prints its
+          bcrypt hash (cost 10), or with --pbkdf2 its PBKDF2-HMAC-SHA256 hash, for
+          http.basic_auth.password_hash. The password itself is never stored.
+          """);
+      return 0;
+    }
+    boolean pbkdf2 = args.contains("--pbkdf2");
+    for (String a : args) {
+      if (!a.equals("--pbkdf2")) {
+        throw new UsageException("unknown option '" + a + "' (known: --pbkdf2)");
+      }
+    }
+    char[] password;
+    java.io.Console console = System.console();
+    if (console != null) {
+      password = console.readPassword("password: ");
+    } else {
+      try {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        password = line == null ? null : line.toCharArray();
+      } catch (java.io.IOException e) {
+        password = null;
+      }
+    }
+    if (password == null || password.length == 0) {
+      throw new UsageException("no password on stdin");
+    }
+    try {
+      out.println(pbkdf2 ? io.procagent.prometheus.PasswordHash.pbkdf2(password) : io.procagent.prometheus.PasswordHash.bcrypt(password));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new UsageException("cannot hash: " + e.getMessage());
+    } finally {
+      java.util.Arrays.fill(password, ' ');
+    }
+    return 0;
   }
 
   private static int daemon(List<String> args, PrintStream out, PrintStream err) throws UsageException {

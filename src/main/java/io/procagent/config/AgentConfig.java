@@ -7,6 +7,7 @@ import java.time.Duration;
  *
  * @param host address the HTTP server binds; {@code 0.0.0.0} means every IPv4 interface
  * @param port TCP port, {@code 0} picks a free one
+ * @param basicAuth credentials scrapes must present, or null for none
  * @param source where this configuration came from, for the log and JMX
  * @param samplingInterval how often the sampler reads the OS for utilisation windows
  * @param cacheTtl how long a snapshot serves scrapes and JMX before the OS is read again
@@ -24,6 +25,7 @@ import java.time.Duration;
 public record AgentConfig(
     String host,
     int port,
+    BasicAuthConfig basicAuth,
     String source,
     Duration samplingInterval,
     Duration cacheTtl,
@@ -43,6 +45,7 @@ public record AgentConfig(
     return new AgentConfig(
         DEFAULT_HOST,
         DEFAULT_PORT,
+        null,
         "defaults",
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
@@ -58,7 +61,7 @@ public record AgentConfig(
 
   public AgentConfig withTargets(java.util.List<TargetConfig> newTargets) {
     return new AgentConfig(
-        host, port, source, samplingInterval, cacheTtl, processCollector, systemCollector,
+        host, port, basicAuth, source, samplingInterval, cacheTtl, processCollector, systemCollector,
         jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay);
   }
 
@@ -66,6 +69,7 @@ public record AgentConfig(
     return new AgentConfig(
         newHost,
         newPort,
+        basicAuth,
         newSource,
         samplingInterval,
         cacheTtl,

@@ -33,6 +33,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * http:
  *   host: 127.0.0.1        # default 0.0.0.0
  *   port: 9494             # 0 = any free port
+ *   basic_auth:
+ *     username: prometheus
+ *     password_hash: "$2y$10$..."   # or password_hash_file: PATH, or password_hash_env: VAR
+ *     healthy_open: true            # /-/healthy without credentials
  * sampling:
  *   interval: 5s           # utilisation window; 100ms .. 1h
  *   cache_ttl: 1s          # scrapes within this share one OS read; 0s .. interval
@@ -114,6 +118,7 @@ public final class ConfigFile {
     }
     String host = base.host();
     int port = base.port();
+    BasicAuthConfig auth = base.basicAuth();
     Duration interval = base.samplingInterval();
     Duration cacheTtl = base.cacheTtl();
     boolean process = base.processCollector();
@@ -134,7 +139,8 @@ public final class ConfigFile {
               switch (e.getKey()) {
                 case "host" -> host = host(e.getValue(), "http.host");
                 case "port" -> port = integer(e.getValue(), "http.port", 0, 65535);
-                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port");
+                case "basic_auth" -> auth = basicAuth(e.getValue());
+                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port, basic_auth");
               }
             }
           }
@@ -197,8 +203,56 @@ public final class ConfigFile {
       }
     }
     return new AgentConfig(
-        host, port, file, interval, cacheTtl, process, system, jvm, threadStates, children,
+        host, port, auth, file, interval, cacheTtl, process, system, jvm, threadStates, children,
         targets, jmx, jmxDelay);
+  }
+
+  private BasicAuthConfig basicAuth(Node node) throws ConfigException {
+    String user = null;
+    String hash = null;
+    String from = null;
+    boolean healthyOpen = true;
+    for (Map.Entry<String, Node> e : entries(node, "http.basic_auth").entrySet()) {
+      String k = "http.basic_auth." + e.getKey();
+      Node v = e.getValue();
+      switch (e.getKey()) {
+        case "username" -> user = scalar(v, k, "a user name");
+        case "password_hash", "password_hash_file", "password_hash_env" -> {
+          if (from != null) {
+            throw new ConfigException(at(v) + k + ": give only one of password_hash, password_hash_file, password_hash_env");
+          }
+          from = e.getKey();
+          String value = scalar(v, k, "a string");
+          hash = switch (e.getKey()) {
+            case "password_hash" -> value;
+            case "password_hash_file" -> {
+              try {
+                yield Files.readString(Path.of(value), StandardCharsets.UTF_8).trim();
+              } catch (IOException io) {
+                throw new ConfigException(at(v) + k + ": cannot read " + value + ": " + describe(io));
+              }
+            }
+            default -> {
+              String env = System.getenv(value);
+              if (env == null || env.isBlank()) {
+                throw new ConfigException(at(v) + k + ": environment variable " + value + " is not set");
+              }
+              yield env.trim();
+            }
+          };
+          if (!io.procagent.prometheus.PasswordHash.supported(hash)) {
+            throw new ConfigException(at(v) + k + ": not a bcrypt ($2a$/$2b$/$2y$) or pbkdf2_sha256$ITER$SALT$HASH hash"
+                + " (make one with: java -jar procagent.jar hash-password)");
+          }
+        }
+        case "healthy_open" -> healthyOpen = bool(v, k);
+        default -> throw unknown(v, k, "username, password_hash, password_hash_file, password_hash_env, healthy_open");
+      }
+    }
+    if (user == null || user.isEmpty() || hash == null) {
+      throw new ConfigException(at(node) + "http.basic_auth needs a username and one of password_hash, password_hash_file, password_hash_env");
+    }
+    return new BasicAuthConfig(user, hash, healthyOpen);
   }
 
   private List<TargetConfig> targets(Node node) throws ConfigException {

@@ -83,7 +83,7 @@ public final class Daemon implements AgentStatus {
     errors.declare(Registries.TARGETS);
     PrometheusRegistry registry =
         Registries.daemon(config, host, new TargetsCollector(views), errors, version);
-    this.endpoint = new Endpoint(config.host(), config.port(), registry, scheduler, this::served);
+    this.endpoint = new Endpoint(config, registry, scheduler, this::served);
   }
 
   /** Samples every {@code sampling.interval}, serves, registers the MXBeans. */

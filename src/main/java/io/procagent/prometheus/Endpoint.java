@@ -19,6 +19,7 @@ public final class Endpoint {
 
   private final String host;
   private final int port;
+  private final io.procagent.config.BasicAuthConfig auth;
   private final PrometheusRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Endpoint> onChange;
@@ -31,9 +32,11 @@ public final class Endpoint {
    * @param onChange told after every bind attempt (for the state file and the start-up line)
    */
   public Endpoint(
-      String host, int port, PrometheusRegistry registry, ScheduledExecutorService scheduler, Consumer<Endpoint> onChange) {
-    this.host = host;
-    this.port = port;
+      io.procagent.config.AgentConfig config, PrometheusRegistry registry, ScheduledExecutorService scheduler,
+      Consumer<Endpoint> onChange) {
+    this.host = config.host();
+    this.port = config.port();
+    this.auth = config.basicAuth();
     this.registry = registry;
     this.scheduler = scheduler;
     this.onChange = onChange;
@@ -49,7 +52,7 @@ public final class Endpoint {
       return;
     }
     try {
-      server = MetricsServer.start(host, port, registry);
+      server = MetricsServer.start(host, port, registry, auth);
       status = "serving";
       stopAtExit();
     } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package io.procagent.prometheus;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.procagent.config.BasicAuthConfig;
 import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
@@ -52,6 +53,12 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public static MetricsServer start(String host, int port, PrometheusRegistry registry) throws IOException {
+    return start(host, port, registry, null);
+  }
+
+  /** @param auth credentials to require, or null for none */
+  public static MetricsServer start(String host, int port, PrometheusRegistry registry, BasicAuthConfig auth)
+      throws IOException {
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -72,9 +79,10 @@ public final class MetricsServer implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
       TcpNoDelay noDelay = TcpNoDelay.create();
-      context(server, "/", new DefaultHandler("/metrics"), noDelay);
-      context(server, "/metrics", new MetricsHandler(Registries.properties(), registry), noDelay);
-      context(server, "/-/healthy", new HealthyHandler(), noDelay);
+      BasicAuth basic = auth == null ? null : new BasicAuth(auth);
+      context(server, "/", new DefaultHandler("/metrics"), noDelay, basic);
+      context(server, "/metrics", new MetricsHandler(Registries.properties(), registry), noDelay, basic);
+      context(server, "/-/healthy", new HealthyHandler(), noDelay, auth != null && auth.healthyOpen() ? null : basic);
       server.setExecutor(pool);
       server.start();
       return new MetricsServer(server, pool);
@@ -87,8 +95,12 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
-  private static void context(HttpServer server, String path, HttpHandler handler, TcpNoDelay noDelay) {
+  private static void context(
+      HttpServer server, String path, HttpHandler handler, TcpNoDelay noDelay, BasicAuth auth) {
     HttpContext context = server.createContext(path, handler);
+    if (auth != null) {
+      context.setAuthenticator(auth);
+    }
     if (noDelay != null) {
       context.getFilters().add(noDelay);
     }

@@ -115,6 +115,30 @@ class ConfigTest {
   }
 
   @Test
+  void basicAuthFromYamlFileOrEnvironment() throws Exception {
+    String hash = "$2y$10$G0Dqr75Q79oub5P3SnYxHOXArixmob2eAO1I1XiQ2B6iJAd.kh8Ti";
+    AgentConfig c = parse("http:\n  basic_auth:\n    username: u\n    password_hash: '" + hash + "'\n");
+    assertThat(c.basicAuth()).isEqualTo(new BasicAuthConfig("u", hash, true));
+    assertThat(c.basicAuth().toString()).doesNotContain(hash);
+    Path f = dir.resolve("hash");
+    Files.writeString(f, hash + "\n");
+    AgentConfig fromFile =
+        parse("http:\n  basic_auth:\n    username: u\n    password_hash_file: " + f + "\n    healthy_open: false\n");
+    assertThat(fromFile.basicAuth()).isEqualTo(new BasicAuthConfig("u", hash, false));
+    String path = System.getenv().keySet().stream().filter(k -> k.equals("PATH")).findFirst().orElseThrow();
+    assertThatThrownBy(() -> parse("http:\n  basic_auth:\n    username: u\n    password_hash_env: " + path + "\n"))
+        .hasMessageContaining("line 4: http.basic_auth.password_hash_env: not a bcrypt");
+    assertThatThrownBy(() -> parse("http:\n  basic_auth:\n    username: u\n    password_hash_env: NO_SUCH_VAR_PROCAGENT\n"))
+        .hasMessageContaining("environment variable NO_SUCH_VAR_PROCAGENT is not set");
+    assertThatThrownBy(() -> parse("http:\n  basic_auth:\n    username: u\n    password_hash: hunter2\n"))
+        .hasMessageContaining("line 4: http.basic_auth.password_hash: not a bcrypt");
+    assertThatThrownBy(() -> parse("http:\n  basic_auth:\n    password_hash: '" + hash + "'\n"))
+        .hasMessageContaining("line 3: http.basic_auth needs a username");
+    assertThatThrownBy(() -> parse("http:\n  basic_auth:\n    username: u\n    password: plain\n"))
+        .hasMessageContaining("unknown key 'http.basic_auth.password'");
+  }
+
+  @Test
   void emptyFileIsTheDefaults() throws ConfigException {
     assertThat(parse("# nothing\n")).isEqualTo(AgentConfig.defaults().withHttp("0.0.0.0", 9494, "c.yaml"));
   }
@@ -123,7 +147,7 @@ class ConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port)",
+        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port, basic_auth)",
         "http:\\n  port: abc | c.yaml line 2: http.port: expected an integer, got 'abc'",
         "http:\\n  port: 70000 | c.yaml line 2: http.port: 70000 is out of range 0..65535",
         "http:\\n  port: [1] | c.yaml line 2: http.port: expected an integer",

@@ -106,6 +106,41 @@ class MetricsServerTest {
   }
 
   @Test
+  void basicAuthAsksForCredentialsAndHealthMayStayOpen() throws Exception {
+    String hash = PasswordHash.bcrypt("s3cret".toCharArray());
+    Errors errors = new Errors();
+    Sampler sampler = new Sampler(process, system, Duration.ofSeconds(1), () -> 2, errors);
+    try (MetricsServer secured =
+        MetricsServer.start("127.0.0.1", 0, Registries.create(AgentConfig.defaults(), sampler, errors, "t"),
+            new io.procagent.config.BasicAuthConfig("prometheus", hash, true))) {
+      String base = "http://127.0.0.1:" + secured.port();
+      HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm=\"procagent\""));
+      for (String[] wrong : new String[][] {{"prometheus", "nope"}, {"admin", "s3cret"}}) {
+        assertThat(client.send(authed(base + "/metrics", wrong[0], wrong[1]), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+      }
+      for (int i = 0; i < 3; i++) { // the second and third reuse the accepted digest
+        HttpResponse<String> ok = client.send(authed(base + "/metrics", "prometheus", "s3cret"), HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("process_cpu_seconds_total");
+      }
+      assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "/-/healthy")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+    try (MetricsServer closed =
+        MetricsServer.start("127.0.0.1", 0, Registries.create(AgentConfig.defaults(), sampler, errors, "t"),
+            new io.procagent.config.BasicAuthConfig("prometheus", hash, false))) {
+      assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closed.port() + "/-/healthy")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    }
+  }
+
+  static HttpRequest authed(String url, String user, String password) {
+    String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Basic " + token).build();
+  }
+
+  @Test
   void workerThreadsAreDaemonsNamedProcagent() throws Exception {
     get("/metrics");
     assertThat(Thread.getAllStackTraces().keySet())
