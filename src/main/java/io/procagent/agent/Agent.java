@@ -153,6 +153,7 @@ public final class Agent implements AgentStatus {
     state.setProperty("version", version);
     state.setProperty("host", config.host());
     state.setProperty("port", Integer.toString(e.port()));
+    state.setProperty("url", e.url());
     state.setProperty("status", e.status());
     state.setProperty("config", config.source());
     state.setProperty("started", StateFile.startedSecond());

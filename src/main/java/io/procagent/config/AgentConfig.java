@@ -8,6 +8,7 @@ import java.time.Duration;
  * @param host address the HTTP server binds; {@code 0.0.0.0} means every IPv4 interface
  * @param port TCP port, {@code 0} picks a free one
  * @param basicAuth credentials scrapes must present, or null for none
+ * @param tls the endpoint's TLS settings, or null for plain HTTP
  * @param source where this configuration came from, for the log and JMX
  * @param samplingInterval how often the sampler reads the OS for utilisation windows
  * @param cacheTtl how long a snapshot serves scrapes and JMX before the OS is read again
@@ -26,6 +27,7 @@ public record AgentConfig(
     String host,
     int port,
     BasicAuthConfig basicAuth,
+    TlsConfig tls,
     String source,
     Duration samplingInterval,
     Duration cacheTtl,
@@ -46,6 +48,7 @@ public record AgentConfig(
         DEFAULT_HOST,
         DEFAULT_PORT,
         null,
+        null,
         "defaults",
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
@@ -61,7 +64,7 @@ public record AgentConfig(
 
   public AgentConfig withTargets(java.util.List<TargetConfig> newTargets) {
     return new AgentConfig(
-        host, port, basicAuth, source, samplingInterval, cacheTtl, processCollector, systemCollector,
+        host, port, basicAuth, tls, source, samplingInterval, cacheTtl, processCollector, systemCollector,
         jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay);
   }
 
@@ -70,6 +73,7 @@ public record AgentConfig(
         newHost,
         newPort,
         basicAuth,
+        tls,
         newSource,
         samplingInterval,
         cacheTtl,

@@ -37,6 +37,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  *     username: prometheus
  *     password_hash: "$2y$10$..."   # or password_hash_file: PATH, or password_hash_env: VAR
  *     healthy_open: true            # /-/healthy without credentials
+ *   tls:
+ *     cert_file: /etc/procagent/cert.pem   # and key_file (PKCS#8 PEM); or keystore: FILE.p12
+ *     key_file: /etc/procagent/key.pem     # keystore_type, keystore_password[_file|_env]
+ *     client_ca_file: /etc/procagent/ca.pem  # mutual TLS; client_auth: require|optional|none
  * sampling:
  *   interval: 5s           # utilisation window; 100ms .. 1h
  *   cache_ttl: 1s          # scrapes within this share one OS read; 0s .. interval
@@ -119,6 +123,7 @@ public final class ConfigFile {
     String host = base.host();
     int port = base.port();
     BasicAuthConfig auth = base.basicAuth();
+    TlsConfig tls = base.tls();
     Duration interval = base.samplingInterval();
     Duration cacheTtl = base.cacheTtl();
     boolean process = base.processCollector();
@@ -140,7 +145,8 @@ public final class ConfigFile {
                 case "host" -> host = host(e.getValue(), "http.host");
                 case "port" -> port = integer(e.getValue(), "http.port", 0, 65535);
                 case "basic_auth" -> auth = basicAuth(e.getValue());
-                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port, basic_auth");
+                case "tls" -> tls = tls(e.getValue());
+                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port, basic_auth, tls");
               }
             }
           }
@@ -203,8 +209,74 @@ public final class ConfigFile {
       }
     }
     return new AgentConfig(
-        host, port, auth, file, interval, cacheTtl, process, system, jvm, threadStates, children,
+        host, port, auth, tls, file, interval, cacheTtl, process, system, jvm, threadStates, children,
         targets, jmx, jmxDelay);
+  }
+
+  private TlsConfig tls(Node node) throws ConfigException {
+    String keystore = null;
+    String type = "PKCS12";
+    String password = "";
+    String cert = null;
+    String key = null;
+    String ca = null;
+    String clientAuth = null;
+    for (Map.Entry<String, Node> e : entries(node, "http.tls").entrySet()) {
+      String k = "http.tls." + e.getKey();
+      Node v = e.getValue();
+      switch (e.getKey()) {
+        case "keystore" -> keystore = readable(v, k);
+        case "keystore_type" -> {
+          type = scalar(v, k, "PKCS12 or JKS").toUpperCase(Locale.ROOT);
+          if (!type.equals("PKCS12") && !type.equals("JKS")) {
+            throw new ConfigException(at(v) + k + ": expected PKCS12 or JKS, got '" + type + "'");
+          }
+        }
+        case "keystore_password" -> password = scalar(v, k, "a password");
+        case "keystore_password_file" -> {
+          try {
+            password = Files.readString(Path.of(readable(v, k)), StandardCharsets.UTF_8).strip();
+          } catch (IOException io) {
+            throw new ConfigException(at(v) + k + ": " + describe(io));
+          }
+        }
+        case "keystore_password_env" -> {
+          String name = scalar(v, k, "a variable name");
+          password = System.getenv(name);
+          if (password == null) {
+            throw new ConfigException(at(v) + k + ": environment variable " + name + " is not set");
+          }
+        }
+        case "cert_file" -> cert = readable(v, k);
+        case "key_file" -> key = readable(v, k);
+        case "client_ca_file" -> ca = readable(v, k);
+        case "client_auth" -> {
+          clientAuth = scalar(v, k, "none, optional or require").toLowerCase(Locale.ROOT);
+          if (!Set.of("none", "optional", "require").contains(clientAuth)) {
+            throw new ConfigException(at(v) + k + ": expected none, optional or require, got '" + clientAuth + "'");
+          }
+        }
+        default -> throw unknown(v, k, "keystore, keystore_type, keystore_password[_file|_env], cert_file, key_file, client_ca_file, client_auth");
+      }
+    }
+    if ((keystore == null) == (cert == null || key == null) || (cert == null) != (key == null)) {
+      throw new ConfigException(at(node) + "http.tls needs either keystore, or cert_file and key_file");
+    }
+    if (clientAuth == null) {
+      clientAuth = ca == null ? "none" : "require";
+    }
+    if (!clientAuth.equals("none") && ca == null) {
+      throw new ConfigException(at(node) + "http.tls.client_auth " + clientAuth + " needs client_ca_file");
+    }
+    return new TlsConfig(keystore, type, password, cert, key, ca, clientAuth);
+  }
+
+  private String readable(Node v, String key) throws ConfigException {
+    String path = scalar(v, key, "a file path");
+    if (!Files.isReadable(Path.of(path)) || Files.isDirectory(Path.of(path))) {
+      throw new ConfigException(at(v) + key + ": cannot read " + path);
+    }
+    return path;
   }
 
   private BasicAuthConfig basicAuth(Node node) throws ConfigException {

@@ -140,6 +140,7 @@ public final class Daemon implements AgentStatus {
     state.setProperty("mode", "daemon");
     state.setProperty("host", config.host());
     state.setProperty("port", Integer.toString(e.port()));
+    state.setProperty("url", e.url());
     state.setProperty("status", e.status());
     state.setProperty("config", config.source());
     state.setProperty("started", io.procagent.agent.StateFile.startedSecond());

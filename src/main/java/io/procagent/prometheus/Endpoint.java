@@ -15,11 +15,14 @@ import java.util.function.Consumer;
 public final class Endpoint {
 
   public static final int RETRY_SECONDS = 10;
+  /** How often a changed certificate or key file is looked for. */
+  public static final int TLS_RELOAD_SECONDS = 5;
   private static final Log LOG = Log.get(Endpoint.class);
 
   private final String host;
   private final int port;
   private final io.procagent.config.BasicAuthConfig auth;
+  private final io.procagent.config.TlsConfig tls;
   private final PrometheusRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Endpoint> onChange;
@@ -37,6 +40,7 @@ public final class Endpoint {
     this.host = config.host();
     this.port = config.port();
     this.auth = config.basicAuth();
+    this.tls = config.tls();
     this.registry = registry;
     this.scheduler = scheduler;
     this.onChange = onChange;
@@ -52,14 +56,17 @@ public final class Endpoint {
       return;
     }
     try {
-      server = MetricsServer.start(host, port, registry, auth);
+      server = MetricsServer.start(host, port, registry, auth, tls);
       status = "serving";
       stopAtExit();
+      if (tls != null) {
+        scheduler.scheduleWithFixedDelay(this::reloadTls, TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS, TimeUnit.SECONDS);
+      }
     } catch (IOException | RuntimeException e) {
       String why =
           e instanceof BindException || e.getCause() instanceof BindException
               ? "port " + port + " on " + host + " is in use"
-              : "cannot serve on " + host + ":" + port + ": " + e;
+              : "cannot serve on " + host + ":" + port + ": " + e.getMessage();
       status = why + "; retrying every " + RETRY_SECONDS + "s";
       if (!warned) {
         warned = true;
@@ -86,6 +93,13 @@ public final class Endpoint {
     }
   }
 
+  private void reloadTls() {
+    MetricsServer s = server;
+    if (s != null) {
+      s.reloadTls();
+    }
+  }
+
   /** The bound port, -1 while not serving. */
   public int port() {
     MetricsServer s = server;
@@ -107,7 +121,7 @@ public final class Endpoint {
     if (p < 0) {
       return "";
     }
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p + "/metrics";
+    return (tls != null ? "https" : "http") + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + p + "/metrics";
   }
 
   public void close() {

@@ -3,7 +3,9 @@ package io.procagent.prometheus;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.procagent.config.BasicAuthConfig;
+import io.procagent.config.TlsConfig;
 import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
@@ -11,6 +13,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +37,12 @@ public final class MetricsServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
+  private final Tls tls;
 
-  private MetricsServer(HttpServer server, ThreadPoolExecutor pool) {
+  private MetricsServer(HttpServer server, ThreadPoolExecutor pool, Tls tls) {
     this.server = server;
     this.pool = pool;
+    this.tls = tls;
   }
 
   /** Opens the JDK internals {@link TcpNoDelay} needs to procagent alone (agent mode). */
@@ -53,12 +58,24 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public static MetricsServer start(String host, int port, PrometheusRegistry registry) throws IOException {
-    return start(host, port, registry, null);
+    return start(host, port, registry, null, null);
   }
 
-  /** @param auth credentials to require, or null for none */
-  public static MetricsServer start(String host, int port, PrometheusRegistry registry, BasicAuthConfig auth)
+  /**
+   * @param auth credentials to require, or null for none
+   * @param tlsConfig TLS settings, or null for plain HTTP
+   * @throws IOException also when the TLS material cannot be loaded (the message names the file)
+   */
+  public static MetricsServer start(
+      String host, int port, PrometheusRegistry registry, BasicAuthConfig auth, TlsConfig tlsConfig)
       throws IOException {
+    Tls tls;
+    try {
+      tls = tlsConfig == null ? null : Tls.load(tlsConfig);
+    } catch (GeneralSecurityException | IOException e) {
+      String from = tlsConfig.keystore() != null ? tlsConfig.keystore() : tlsConfig.certFile() + " / " + tlsConfig.keyFile();
+      throw new IOException("cannot load TLS material from " + from + ": " + e.getMessage(), e);
+    }
     AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
@@ -77,7 +94,14 @@ public final class MetricsServer implements AutoCloseable {
     pool.allowCoreThreadTimeOut(true);
     HttpServer server = null;
     try {
-      server = HttpServer.create(new InetSocketAddress(host, port), BACKLOG);
+      InetSocketAddress address = new InetSocketAddress(host, port);
+      if (tls != null) {
+        HttpsServer https = HttpsServer.create(address, BACKLOG);
+        https.setHttpsConfigurator(tls.configurator());
+        server = https;
+      } else {
+        server = HttpServer.create(address, BACKLOG);
+      }
       TcpNoDelay noDelay = TcpNoDelay.create();
       BasicAuth basic = auth == null ? null : new BasicAuth(auth);
       context(server, "/", new DefaultHandler("/metrics"), noDelay, basic);
@@ -85,7 +109,7 @@ public final class MetricsServer implements AutoCloseable {
       context(server, "/-/healthy", new HealthyHandler(), noDelay, auth != null && auth.healthyOpen() ? null : basic);
       server.setExecutor(pool);
       server.start();
-      return new MetricsServer(server, pool);
+      return new MetricsServer(server, pool, tls);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         server.stop(0);
@@ -103,6 +127,13 @@ public final class MetricsServer implements AutoCloseable {
     }
     if (noDelay != null) {
       context.getFilters().add(noDelay);
+    }
+  }
+
+  /** Picks up a renewed certificate (no-op without TLS). */
+  public void reloadTls() {
+    if (tls != null) {
+      tls.reloadIfChanged();
     }
   }
 

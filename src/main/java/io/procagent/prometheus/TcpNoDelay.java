@@ -29,11 +29,13 @@ final class TcpNoDelay extends Filter {
   private static volatile boolean active;
 
   private final Method exchangeImpl;
+  private final Method httpsExchangeImpl;
   private final Method connection;
   private final Method channel;
 
-  private TcpNoDelay(Method exchangeImpl, Method connection, Method channel) {
+  private TcpNoDelay(Method exchangeImpl, Method httpsExchangeImpl, Method connection, Method channel) {
     this.exchangeImpl = exchangeImpl;
+    this.httpsExchangeImpl = httpsExchangeImpl;
     this.connection = connection;
     this.channel = channel;
   }
@@ -55,12 +57,14 @@ final class TcpNoDelay extends Filter {
     try {
       Class<?> exchange = Class.forName("sun.net.httpserver.HttpExchangeImpl");
       Method impl = exchange.getDeclaredMethod("getExchangeImpl");
+      Method httpsImpl = Class.forName("sun.net.httpserver.HttpsExchangeImpl").getDeclaredMethod("getExchangeImpl");
       Method conn = Class.forName("sun.net.httpserver.ExchangeImpl").getDeclaredMethod("getConnection");
       Method chan = Class.forName("sun.net.httpserver.HttpConnection").getDeclaredMethod("getChannel");
       impl.setAccessible(true);
+      httpsImpl.setAccessible(true);
       conn.setAccessible(true);
       chan.setAccessible(true);
-      return new TcpNoDelay(impl, conn, chan);
+      return new TcpNoDelay(impl, httpsImpl, conn, chan);
     } catch (ReflectiveOperationException | RuntimeException e) {
       LOG.debug("TCP_NODELAY not available; scrapes over keep-alive connections may wait 40 ms: " + e);
       return null;
@@ -75,8 +79,12 @@ final class TcpNoDelay extends Filter {
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
     try {
-      if (exchangeImpl.getDeclaringClass().isInstance(exchange)) {
-        Object impl = exchangeImpl.invoke(exchange);
+      Method getter =
+          exchangeImpl.getDeclaringClass().isInstance(exchange)
+              ? exchangeImpl
+              : httpsExchangeImpl.getDeclaringClass().isInstance(exchange) ? httpsExchangeImpl : null;
+      if (getter != null) {
+        Object impl = getter.invoke(exchange);
         SocketChannel ch = (SocketChannel) channel.invoke(connection.invoke(impl));
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         active = true;

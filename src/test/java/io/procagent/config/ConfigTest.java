@@ -139,6 +139,28 @@ class ConfigTest {
   }
 
   @Test
+  void tlsSettingsAreCheckedWithLineNumbers() throws Exception {
+    Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+    Path key = Files.writeString(dir.resolve("k.pem"), "x");
+    Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+    AgentConfig c = parse("http:\n  tls:\n    cert_file: " + cert + "\n    key_file: " + key + "\n    client_ca_file: " + ca + "\n");
+    assertThat(c.tls()).isEqualTo(new TlsConfig(null, "PKCS12", "", cert.toString(), key.toString(), ca.toString(), "require"));
+    assertThat(parse("http:\n  tls:\n    keystore: " + cert + "\n    keystore_type: jks\n    keystore_password: pw\n").tls())
+        .isEqualTo(new TlsConfig(cert.toString(), "JKS", "pw", null, null, null, "none"));
+    assertThat(c.tls().toString()).doesNotContain("pw");
+    assertThatThrownBy(() -> parse("http:\n  tls:\n    cert_file: " + cert + "\n"))
+        .hasMessageContaining("line 3: http.tls needs either keystore, or cert_file and key_file");
+    assertThatThrownBy(() -> parse("http:\n  tls:\n    keystore: " + cert + "\n    cert_file: " + cert + "\n    key_file: " + key + "\n"))
+        .hasMessageContaining("needs either keystore, or cert_file and key_file");
+    assertThatThrownBy(() -> parse("http:\n  tls:\n    cert_file: /nonexistent.pem\n    key_file: " + key + "\n"))
+        .hasMessageContaining("line 3: http.tls.cert_file: cannot read /nonexistent.pem");
+    assertThatThrownBy(() -> parse("http:\n  tls:\n    cert_file: " + cert + "\n    key_file: " + key + "\n    client_auth: require\n"))
+        .hasMessageContaining("client_auth require needs client_ca_file");
+    assertThatThrownBy(() -> parse("http:\n  tls:\n    keystore: " + cert + "\n    keystore_type: PEM\n"))
+        .hasMessageContaining("line 4: http.tls.keystore_type: expected PKCS12 or JKS");
+  }
+
+  @Test
   void emptyFileIsTheDefaults() throws ConfigException {
     assertThat(parse("# nothing\n")).isEqualTo(AgentConfig.defaults().withHttp("0.0.0.0", 9494, "c.yaml"));
   }

@@ -112,7 +112,7 @@ class MetricsServerTest {
     Sampler sampler = new Sampler(process, system, Duration.ofSeconds(1), () -> 2, errors);
     try (MetricsServer secured =
         MetricsServer.start("127.0.0.1", 0, Registries.create(AgentConfig.defaults(), sampler, errors, "t"),
-            new io.procagent.config.BasicAuthConfig("prometheus", hash, true))) {
+            new io.procagent.config.BasicAuthConfig("prometheus", hash, true), null)) {
       String base = "http://127.0.0.1:" + secured.port();
       HttpResponse<String> anonymous = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -129,7 +129,7 @@ class MetricsServerTest {
     }
     try (MetricsServer closed =
         MetricsServer.start("127.0.0.1", 0, Registries.create(AgentConfig.defaults(), sampler, errors, "t"),
-            new io.procagent.config.BasicAuthConfig("prometheus", hash, false))) {
+            new io.procagent.config.BasicAuthConfig("prometheus", hash, false), null)) {
       assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closed.port() + "/-/healthy")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     }
