@@ -169,7 +169,7 @@ class ConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port, basic_auth)",
+        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port, basic_auth, tls)",
         "http:\\n  port: abc | c.yaml line 2: http.port: expected an integer, got 'abc'",
         "http:\\n  port: 70000 | c.yaml line 2: http.port: 70000 is out of range 0..65535",
         "http:\\n  port: [1] | c.yaml line 2: http.port: expected an integer",
