@@ -14,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * An application with its own client_java 1.3.0, OSHI 6.6.5 and JNA 5.14.0 on its class path,
- * serving its own metrics from client_java's default registry, with procagent attached: both
- * work, each with its own versions.
+ * An application with its own client_java 1.3.0 (with the standard process_* metrics in its
+ * default registry), OSHI 6.6.5, JNA 5.14.0 and Byte Buddy 1.14.18 on its class path, serving
+ * its own metrics, with procagent attached: both work, each with its own versions, and
+ * procagent still records the app's children.
  */
 class ClashIT {
 
@@ -57,7 +58,15 @@ class ClashIT {
     try (Jvm app = Jvm.start(javaHome, dir, jvm, "clash.ClashApp", "0", "60000")) {
       String ours = Jvm.scrape("http://127.0.0.1:" + agentPort + "/metrics", Duration.ofSeconds(30));
       String theirs = Jvm.scrape("http://127.0.0.1:" + appPort + "/metrics", Duration.ofSeconds(30));
-      assertThat(theirs).contains("clash_requests_total 7.0").doesNotContain("procagent_build_info");
+      assertThat(theirs)
+          .contains("clash_requests_total 7.0")
+          .contains("process_cpu_seconds_total ")
+          .doesNotContain("procagent_build_info");
+      ChildrenIT.send(app.process.getOutputStream(), "child");
+      ChildrenIT.awaitStdout(app, "child exit=4");
+      Thread.sleep(500);
+      ours = Jvm.scrape("http://127.0.0.1:" + agentPort + "/metrics", Duration.ofSeconds(30));
+      assertThat(ours).contains("process_children_exited_total{command=\"sh\",exit_code=\"4\"} 1.0");
       assertThat(ours)
           .contains("procagent_build_info")
           .contains("process_info{")
@@ -68,7 +77,8 @@ class ClashIT {
           .contains("app ready pid=" + app.process.pid())
           .contains("oshi=6.6.5")
           .contains("jna=5.14.0")
-          .contains("prometheus=prometheus-metrics-core-1.3.0.jar");
+          .contains("prometheus=prometheus-metrics-core-1.3.0.jar")
+          .contains("bytebuddy=byte-buddy-1.14.18.jar generated=clash.Generated");
       // Java 25 warns about the app's own JNA loading natives; ours is never even loaded
       assertThat(app.stderr()).doesNotContain("SLF4J").doesNotContain("Exception").doesNotContain("jna-jpms");
       assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent").contains("serving");
