@@ -8,7 +8,6 @@ import io.procagent.config.BasicAuthConfig;
 import io.procagent.config.TlsConfig;
 import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -20,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The endpoint: client_java's handlers ({@code /metrics} in text, OpenMetrics or protobuf by
+ * The endpoint: client_java's scrape handler ({@code /metrics} in text, OpenMetrics or protobuf by
  * Accept header, gzip, {@code name[]} filter; {@code /-/healthy}; a landing page at {@code /})
  * on a JDK HTTP server that procagent builds itself, so that it can bound the accept backlog
  * and the worker pool, and set TCP_NODELAY on its own connections ({@link TcpNoDelay}), none of
@@ -105,7 +104,7 @@ public final class MetricsServer implements AutoCloseable {
       TcpNoDelay noDelay = TcpNoDelay.create();
       BasicAuth basic = auth == null ? null : new BasicAuth(auth);
       context(server, "/", new DefaultHandler("/metrics"), noDelay, basic);
-      context(server, "/metrics", new MetricsHandler(Registries.properties(), registry), noDelay, basic);
+      context(server, "/metrics", new ScrapeHandler(registry), noDelay, basic);
       context(server, "/-/healthy", new HealthyHandler(), noDelay, auth != null && auth.healthyOpen() ? null : basic);
       server.setExecutor(pool);
       server.start();
