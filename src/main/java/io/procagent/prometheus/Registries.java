@@ -75,9 +75,12 @@ public final class Registries {
     // last, so its error counts and durations include this very scrape
     collectors.add(new SelfCollector(version, errors, durations));
     PrometheusRegistry registry = new InfoAwareRegistry();
-    registry.register(new InOrder(collectors));
+    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors));
     return registry;
   }
+
+  /** How long a scrape waits for a collection before it gets the last complete one. */
+  static final java.time.Duration SCRAPE_TIMEOUT = java.time.Duration.ofSeconds(5);
 
   /**
    * The daemon's registry: the host, every target (process and children metrics with a {@code
@@ -97,7 +100,7 @@ public final class Registries {
     }
     collectors.add(new SelfCollector(version, errors, durations));
     PrometheusRegistry registry = new InfoAwareRegistry();
-    registry.register(new InOrder(collectors));
+    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors));
     return registry;
   }
 
