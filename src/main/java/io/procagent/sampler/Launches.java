@@ -62,6 +62,11 @@ public final class Launches {
     }
   }
 
+  /** Distinct commands folded into "other" so far (by launches and by the scan alike). */
+  public int foldedCommands() {
+    return groups.foldedCommands();
+  }
+
   public Map<String, Long> started() {
     return sums(started);
   }

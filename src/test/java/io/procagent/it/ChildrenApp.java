@@ -81,6 +81,19 @@ public final class ChildrenApp {
           churn.start();
           System.out.println("churning");
         }
+        case "many" -> {
+          // 2,000 short children under 100 different names: series must stay bounded
+          java.nio.file.Path bin = java.nio.file.Files.createTempDirectory("procagent-many");
+          for (int i = 0; i < 100; i++) {
+            java.nio.file.Path exe = bin.resolve("t" + i);
+            java.nio.file.Files.copy(java.nio.file.Path.of("/bin/true"), exe);
+            exe.toFile().setExecutable(true);
+          }
+          for (int i = 0; i < 2000; i++) {
+            new ProcessBuilder(bin.resolve("t" + (i % 100)).toString()).start().waitFor();
+          }
+          System.out.println("many done");
+        }
         case "quit" -> {
           System.out.println("app done true");
           return;

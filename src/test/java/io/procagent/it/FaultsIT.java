@@ -139,4 +139,67 @@ class FaultsIT {
       }
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void jvmExitsPromptlyWhileScrapesAreRunning(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port, 4000);
+    String url = "http://127.0.0.1:" + port + "/metrics";
+    Jvm.scrape(url, Duration.ofSeconds(30));
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread hammer = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          Jvm.scrape(url, Duration.ofMillis(200));
+        } catch (Throwable e) {
+          // the app is exiting: expected
+        }
+      }
+    });
+    hammer.start();
+    try {
+      assertThat(app.waitFor(Duration.ofSeconds(20))).as("exit code while being scraped").isZero();
+      assertThat(app.stdout()).contains("app done true");
+      assertThat(app.stderr()).doesNotContain("\tat ");
+    } finally {
+      stop.set(true);
+      hammer.join();
+      app.close();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void thousandsOfShortChildrenKeepSeriesBounded(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path config = dir.resolve("many.yaml");
+    Files.writeString(config, "collectors:\n  children:\n    max_commands: 10\n");
+    try (Jvm app =
+        Jvm.start(javaHome, dir,
+            List.of("-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + port + ":" + config, "-cp",
+                Jvm.TEST_CLASSES.toAbsolutePath().toString()),
+            ChildrenApp.class.getName())) {
+      ChildrenIT.awaitStdout(app, "app ready");
+      Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30)); // hook installed
+      ChildrenIT.send(app.process.getOutputStream(), "many");
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!app.stdout().contains("many done")) {
+        assertThat(System.nanoTime()).as("2,000 children within 2 minutes").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      Thread.sleep(500);
+      java.util.Map<String, Double> s = ChildrenIT.samples(Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(10)));
+      long startedSeries = s.keySet().stream().filter(k -> k.startsWith("process_children_started_total{")).count();
+      long exitedSeries = s.keySet().stream().filter(k -> k.startsWith("process_children_exited_total{")).count();
+      assertThat(startedSeries).as("10 commands + other").isEqualTo(11);
+      assertThat(exitedSeries).isEqualTo(11);
+      assertThat(s.get("procagent_children_folded_commands")).isGreaterThanOrEqualTo(90.0);
+      double total = s.entrySet().stream().filter(e -> e.getKey().startsWith("process_children_started_total{"))
+          .mapToDouble(java.util.Map.Entry::getValue).sum();
+      assertThat(total).isEqualTo(2000.0);
+      ChildrenIT.send(app.process.getOutputStream(), "quit");
+      assertThat(app.waitFor(Duration.ofSeconds(30))).isZero();
+    }
+  }
 }
