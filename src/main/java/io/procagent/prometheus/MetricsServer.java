@@ -32,7 +32,7 @@ public final class MetricsServer implements AutoCloseable {
 
   static final int BACKLOG = 64;
   private static final int WORKERS = 2;
-  private static final int QUEUE = 32;
+  private static final int QUEUE = 512;
 
   private final HttpServer server;
   private final ThreadPoolExecutor pool;
