@@ -149,15 +149,7 @@ public final class Agent implements AgentStatus {
               + (config.basicAuth() != null ? " with basic auth" : "") + " (config: " + config.source()
               + ", pid " + ProcessHandle.current().pid() + ")");
     }
-    Properties state = new Properties();
-    state.setProperty("version", version);
-    state.setProperty("host", config.host());
-    state.setProperty("port", Integer.toString(e.port()));
-    state.setProperty("url", e.url());
-    state.setProperty("status", e.status());
-    state.setProperty("config", config.source());
-    state.setProperty("started", StateFile.startedSecond());
-    StateFile.write(state);
+    StateFile.publish("agent", version, config, e);
   }
 
   /** The URL of the metrics endpoint, or "" while not serving. */

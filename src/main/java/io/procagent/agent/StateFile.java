@@ -93,6 +93,25 @@ public final class StateFile {
     }
   }
 
+  /**
+   * Publishes where this JVM's procagent serves (after every bind attempt), for list and attach.
+   *
+   * @param mode "agent" or "daemon"
+   */
+  public static void publish(
+      String mode, String version, io.procagent.config.AgentConfig config, io.procagent.prometheus.Endpoint e) {
+    Properties state = new Properties();
+    state.setProperty("version", version);
+    state.setProperty("mode", mode);
+    state.setProperty("host", config.host());
+    state.setProperty("port", Integer.toString(e.port()));
+    state.setProperty("url", e.url());
+    state.setProperty("status", e.status());
+    state.setProperty("config", config.source());
+    state.setProperty("started", startedSecond());
+    write(state);
+  }
+
   /** What this JVM writes: its start second, so a reused pid is not mistaken for it. */
   public static String startedSecond() {
     return ProcessHandle.current().info().startInstant().map(i -> Long.toString(i.toEpochMilli() / 1000)).orElse("");

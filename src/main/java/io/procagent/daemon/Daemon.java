@@ -135,16 +135,7 @@ public final class Daemon implements AgentStatus {
   }
 
   private void served(Endpoint e) {
-    java.util.Properties state = new java.util.Properties();
-    state.setProperty("version", version);
-    state.setProperty("mode", "daemon");
-    state.setProperty("host", config.host());
-    state.setProperty("port", Integer.toString(e.port()));
-    state.setProperty("url", e.url());
-    state.setProperty("status", e.status());
-    state.setProperty("config", config.source());
-    state.setProperty("started", io.procagent.agent.StateFile.startedSecond());
-    io.procagent.agent.StateFile.write(state);
+    io.procagent.agent.StateFile.publish("daemon", version, config, e);
     if (e.port() >= 0 && !announced) {
       announced = true;
       List<String> names = targets.stream().map(t -> t.config.name()).toList();

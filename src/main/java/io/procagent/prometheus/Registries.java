@@ -72,11 +72,7 @@ public final class Registries {
       collectors.add(
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
-    // last, so its error counts and durations include this very scrape
-    collectors.add(new SelfCollector(version, errors, durations));
-    PrometheusRegistry registry = new InfoAwareRegistry();
-    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors));
-    return registry;
+    return assemble(collectors, version, errors, durations);
   }
 
   /** How long a scrape waits for a collection before it gets the last complete one. */
@@ -98,6 +94,12 @@ public final class Registries {
       collectors.add(
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
+    return assemble(collectors, version, errors, durations);
+  }
+
+  /** Self-observation last (so its counts include this very scrape), behind one single flight. */
+  private static PrometheusRegistry assemble(
+      List<MultiCollector> collectors, String version, Errors errors, Map<String, Double> durations) {
     collectors.add(new SelfCollector(version, errors, durations));
     PrometheusRegistry registry = new InfoAwareRegistry();
     registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors));
