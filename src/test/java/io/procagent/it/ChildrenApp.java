@@ -81,6 +81,17 @@ public final class ChildrenApp {
           churn.start();
           System.out.println("churning");
         }
+        case "storm" -> {
+          // children appearing and exiting as fast as they can for 5 s: /proc entries vanish
+          // while procagent scans
+          long end = System.currentTimeMillis() + 5000;
+          int n = 0;
+          while (System.currentTimeMillis() < end) {
+            new ProcessBuilder("true").start().waitFor();
+            n++;
+          }
+          System.out.println("storm done " + n);
+        }
         case "many" -> {
           // 2,000 short children under 100 different names: series must stay bounded
           java.nio.file.Path bin = java.nio.file.Files.createTempDirectory("procagent-many");

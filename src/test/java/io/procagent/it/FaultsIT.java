@@ -202,4 +202,36 @@ class FaultsIT {
       assertThat(app.waitFor(Duration.ofSeconds(30))).isZero();
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void procEntriesVanishingMidScanAreNoErrors(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path config = dir.resolve("storm.yaml");
+    Files.writeString(config, "sampling:\n  interval: 100ms\n");
+    try (Jvm app =
+        Jvm.start(javaHome, dir,
+            List.of("-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + port + ":" + config, "-cp",
+                Jvm.TEST_CLASSES.toAbsolutePath().toString()),
+            ChildrenApp.class.getName())) {
+      ChildrenIT.awaitStdout(app, "app ready");
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      Jvm.scrape(url, Duration.ofSeconds(30));
+      ChildrenIT.send(app.process.getOutputStream(), "storm");
+      while (!app.stdout().contains("storm done")) {
+        Jvm.scrape(url, Duration.ofSeconds(10)); // scrapes during the storm too
+        Thread.sleep(50);
+      }
+      java.util.Map<String, Double> s = ChildrenIT.samples(Jvm.scrape(url, Duration.ofSeconds(10)));
+      int launched = Integer.parseInt(app.stdout().replaceAll("(?s).*storm done (\\d+).*", "$1"));
+      assertThat(launched).as("children in 5 s").isGreaterThan(100);
+      assertThat(s).containsEntry("process_children_started_total{command=\"true\"}", (double) launched);
+      for (String collector : List.of("children", "process", "system")) {
+        assertThat(s).containsEntry("procagent_collector_errors_total{collector=\"" + collector + "\"}", 0.0);
+      }
+      ChildrenIT.send(app.process.getOutputStream(), "quit");
+      assertThat(app.waitFor(Duration.ofSeconds(30))).isZero();
+      assertThat(app.stderr()).doesNotContain("WARN").doesNotContain("\tat ");
+    }
+  }
 }
