@@ -175,12 +175,7 @@ class FaultsIT {
     int port = Jvm.freePort();
     Path config = dir.resolve("many.yaml");
     Files.writeString(config, "collectors:\n  children:\n    max_commands: 10\n");
-    try (Jvm app =
-        Jvm.start(javaHome, dir,
-            List.of("-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + port + ":" + config, "-cp",
-                Jvm.TEST_CLASSES.toAbsolutePath().toString()),
-            ChildrenApp.class.getName())) {
-      ChildrenIT.awaitStdout(app, "app ready");
+    try (Jvm app = childrenApp(javaHome, port, config)) {
       Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30)); // hook installed
       ChildrenIT.send(app.process.getOutputStream(), "many");
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -209,12 +204,7 @@ class FaultsIT {
     int port = Jvm.freePort();
     Path config = dir.resolve("storm.yaml");
     Files.writeString(config, "sampling:\n  interval: 100ms\n");
-    try (Jvm app =
-        Jvm.start(javaHome, dir,
-            List.of("-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + port + ":" + config, "-cp",
-                Jvm.TEST_CLASSES.toAbsolutePath().toString()),
-            ChildrenApp.class.getName())) {
-      ChildrenIT.awaitStdout(app, "app ready");
+    try (Jvm app = childrenApp(javaHome, port, config)) {
       String url = "http://127.0.0.1:" + port + "/metrics";
       Jvm.scrape(url, Duration.ofSeconds(30));
       ChildrenIT.send(app.process.getOutputStream(), "storm");
@@ -233,5 +223,16 @@ class FaultsIT {
       assertThat(app.waitFor(Duration.ofSeconds(30))).isZero();
       assertThat(app.stderr()).doesNotContain("WARN").doesNotContain("\tat ");
     }
+  }
+
+  /** {@link ChildrenApp} with the agent on {@code port} and {@code config}, ready for commands. */
+  private Jvm childrenApp(String javaHome, int port, Path config) throws Exception {
+    Jvm app =
+        Jvm.start(javaHome, dir,
+            List.of("-javaagent:" + Jvm.AGENT.toAbsolutePath() + "=127.0.0.1:" + port + ":" + config, "-cp",
+                Jvm.TEST_CLASSES.toAbsolutePath().toString()),
+            ChildrenApp.class.getName());
+    ChildrenIT.awaitStdout(app, "app ready");
+    return app;
   }
 }
