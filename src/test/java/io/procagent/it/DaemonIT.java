@@ -143,11 +143,14 @@ class DaemonIT {
     String name = "pa-root" + (System.nanoTime() % 10000);
     Path exe = uniqueSleep(name);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // the checkout may sit in a directory nobody cannot read (a 0700 temp dir): use a copy
+    Path jar = Files.copy(Jvm.AGENT, dir.resolve("procagent.jar"));
+    Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     Process rootSleep = sleep(exe);
     int port = Jvm.freePort();
     List<String> cmd =
         new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", Jvm.AGENT.toAbsolutePath().toString()));
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
     cmd.addAll(daemonArgs(port, "mine=comm:^" + name + "$"));
     Process daemon = new ProcessBuilder(cmd).directory(Path.of("/tmp").toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("nobody.log").toFile()).start();
