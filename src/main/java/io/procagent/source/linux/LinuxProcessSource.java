@@ -21,10 +21,9 @@ public final class LinuxProcessSource implements ProcessSource {
   private static final Map<Long, String> USER_NAMES = new ConcurrentHashMap<>();
 
   private final Path dir;
-  private final Path procRoot;
+  private final Procfs procfs;
   private final long pid;
   private final boolean delayAccounting;
-  private double bootTime = Double.NaN;
   private long maxVoluntary = ProcessSnapshot.UNKNOWN;
   private long maxInvoluntary = ProcessSnapshot.UNKNOWN;
 
@@ -33,7 +32,7 @@ public final class LinuxProcessSource implements ProcessSource {
    * @param pid the process to read
    */
   public LinuxProcessSource(Path procRoot, long pid) {
-    this.procRoot = procRoot;
+    this.procfs = Procfs.of(procRoot);
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
     this.delayAccounting = delayAccounting(procRoot);
@@ -58,7 +57,7 @@ public final class LinuxProcessSource implements ProcessSource {
     ProcParsers.Status status = ProcParsers.parseStatus(readText(dir.resolve("status")));
     ProcParsers.Limits limits = readLimits();
     sumContextSwitches(status);
-    double boot = bootTime();
+    double boot = procfs.bootTime();
     double start =
         stat.startTicks() < 0 || Double.isNaN(boot)
             ? Double.NaN
@@ -81,7 +80,7 @@ public final class LinuxProcessSource implements ProcessSource {
         status.rssBytes(),
         stat.vsize(),
         limits.maxAddressSpace(),
-        countFds(),
+        procfs.countFds(dir.toString()),
         Double.isInfinite(limits.maxOpenFiles()) || Double.isNaN(limits.maxOpenFiles())
             ? ProcessSnapshot.UNKNOWN
             : (long) limits.maxOpenFiles(),
@@ -126,30 +125,6 @@ public final class LinuxProcessSource implements ProcessSource {
       return ProcParsers.parseLimits(readText(dir.resolve("limits")));
     } catch (IOException e) {
       return new ProcParsers.Limits(Double.NaN, Double.NaN);
-    }
-  }
-
-  private double bootTime() {
-    if (Double.isNaN(bootTime)) {
-      try {
-        long btime = ProcParsers.parseProcStat(readText(procRoot.resolve("stat"))).btime();
-        bootTime = btime < 0 ? Double.NaN : btime;
-      } catch (IOException e) {
-        return Double.NaN;
-      }
-    }
-    return bootTime;
-  }
-
-  private long countFds() {
-    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
-      long n = 0;
-      for (Path ignored : fds) {
-        n++;
-      }
-      return n;
-    } catch (IOException | SecurityException e) {
-      return ProcessSnapshot.UNKNOWN;
     }
   }
 

@@ -1,0 +1,106 @@
+package io.procagent.source.linux;
+
+import io.procagent.source.ProcessSnapshot;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Facts about one procfs mount that every source needs and that never change while it runs:
+ * boot time, page size, and whether it reports open descriptors as the size of {@code
+ * /proc/PID/fd}. Probed once per mount, shared by every source reading it (the daemon makes a
+ * process source per matched pid).
+ */
+final class Procfs {
+
+  private static final Map<Path, Procfs> MOUNTS = new ConcurrentHashMap<>();
+
+  private final Path root;
+  private final long pageSize;
+  private final boolean fdSizeIsCount;
+  private volatile double bootTime = Double.NaN;
+
+  private Procfs(Path root) {
+    this.root = root;
+    this.pageSize = pageSize(root);
+    this.fdSizeIsCount = fdSizeIsCount(root);
+  }
+
+  static Procfs of(Path root) {
+    return MOUNTS.computeIfAbsent(root, Procfs::new);
+  }
+
+  Path root() {
+    return root;
+  }
+
+  long pageSize() {
+    return pageSize;
+  }
+
+  /** Boot time, Unix epoch seconds (btime of /proc/stat); NaN when unreadable. */
+  double bootTime() {
+    double b = bootTime;
+    if (Double.isNaN(b)) {
+      try {
+        long btime = ProcParsers.parseProcStat(LinuxProcessSource.readText(root.resolve("stat"))).btime();
+        b = btime < 0 ? Double.NaN : btime;
+        bootTime = b;
+      } catch (IOException e) {
+        return Double.NaN;
+      }
+    }
+    return b;
+  }
+
+  /**
+   * Open descriptors of the process at {@code dir}. Linux 6.2+ reports the count as the size of
+   * {@code /proc/PID/fd}: one stat instead of listing the directory; older kernels say 0 there.
+   * UNKNOWN for another user's process or one that exited.
+   */
+  long countFds(String dir) {
+    String fd = dir + "/fd";
+    try {
+      if (fdSizeIsCount) {
+        long size = Files.size(Path.of(fd));
+        if (size > 0) {
+          return size;
+        }
+      }
+      String[] list = new File(fd).list();
+      return list == null ? ProcessSnapshot.UNKNOWN : list.length;
+    } catch (IOException | SecurityException e) {
+      return ProcessSnapshot.UNKNOWN;
+    }
+  }
+
+  /** Whether this procfs reports a process's open descriptors as the size of its fd dir. */
+  static boolean fdSizeIsCount(Path proc) {
+    try {
+      String self = proc + "/self/fd";
+      long size = Files.size(Path.of(self));
+      String[] list = new File(self).list();
+      // listing opens one more descriptor of its own
+      return size > 0 && list != null && (size == list.length || size == list.length - 1);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The kernel page size, from the first mapping of our own smaps; 4096 if unreadable. */
+  static long pageSize(Path proc) {
+    try (var lines = Files.lines(proc.resolve("self/smaps"))) {
+      return lines
+          .filter(l -> l.startsWith("KernelPageSize:"))
+          .findFirst()
+          .map(l -> ProcParsers.firstLong(l, "KernelPageSize:".length(), l.length() - 3) * 1024)
+          .filter(v -> v > 0)
+          .orElse(4096L);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 4096;
+    }
+  }
+}
