@@ -80,7 +80,7 @@ public final class LinuxProcessSource implements ProcessSource {
         status.rssBytes(),
         stat.vsize(),
         limits.maxAddressSpace(),
-        procfs.countFds(dir.toString()),
+        procfs.listFds(dir.toString()),
         Double.isInfinite(limits.maxOpenFiles()) || Double.isNaN(limits.maxOpenFiles())
             ? ProcessSnapshot.UNKNOWN
             : (long) limits.maxOpenFiles(),

@@ -62,9 +62,21 @@ final class Procfs {
    * UNKNOWN for another user's process or one that exited.
    */
   long countFds(String dir) {
+    return countFds(dir, fdSizeIsCount);
+  }
+
+  /**
+   * Open descriptors by listing {@code /proc/PID/fd} only: UNKNOWN wherever the listing is
+   * denied, even where the kernel would tell the count through the directory's size.
+   */
+  long listFds(String dir) {
+    return countFds(dir, false);
+  }
+
+  private static long countFds(String dir, boolean bySize) {
     String fd = dir + "/fd";
     try {
-      if (fdSizeIsCount) {
+      if (bySize) {
         long size = Files.size(Path.of(fd));
         if (size > 0) {
           return size;
