@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param port TCP port, {@code 0} picks a free one
  * @param basicAuth credentials scrapes must present, or null for none
  * @param tls the endpoint's TLS settings, or null for plain HTTP
+ * @param httpLimits request timeout and CPU limit of the endpoint
  * @param source where this configuration came from, for the log and JMX
  * @param samplingInterval how often the sampler reads the OS for utilisation windows
  * @param cacheTtl how long a snapshot serves scrapes and JMX before the OS is read again
@@ -28,6 +29,7 @@ public record AgentConfig(
     int port,
     BasicAuthConfig basicAuth,
     TlsConfig tls,
+    HttpLimits httpLimits,
     String source,
     Duration samplingInterval,
     Duration cacheTtl,
@@ -49,6 +51,7 @@ public record AgentConfig(
         DEFAULT_PORT,
         null,
         null,
+        HttpLimits.DEFAULTS,
         "defaults",
         Duration.ofSeconds(5),
         Duration.ofSeconds(1),
@@ -64,7 +67,7 @@ public record AgentConfig(
 
   public AgentConfig withTargets(java.util.List<TargetConfig> newTargets) {
     return new AgentConfig(
-        host, port, basicAuth, tls, source, samplingInterval, cacheTtl, processCollector, systemCollector,
+        host, port, basicAuth, tls, httpLimits, source, samplingInterval, cacheTtl, processCollector, systemCollector,
         jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay);
   }
 
@@ -74,6 +77,7 @@ public record AgentConfig(
         newPort,
         basicAuth,
         tls,
+        httpLimits,
         newSource,
         samplingInterval,
         cacheTtl,

@@ -67,6 +67,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 public final class ConfigFile {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+  private static final Pattern SHARE = Pattern.compile("(\\d+(?:\\.\\d+)?)(%)?");
   private static final long MAX_BYTES = 1 << 20;
 
   private final String file;
@@ -124,6 +125,8 @@ public final class ConfigFile {
     int port = base.port();
     BasicAuthConfig auth = base.basicAuth();
     TlsConfig tls = base.tls();
+    Duration requestTimeout = base.httpLimits().requestTimeout();
+    double cpuLimit = base.httpLimits().cpuLimit();
     Duration interval = base.samplingInterval();
     Duration cacheTtl = base.cacheTtl();
     boolean process = base.processCollector();
@@ -146,7 +149,11 @@ public final class ConfigFile {
                 case "port" -> port = integer(e.getValue(), "http.port", 0, 65535);
                 case "basic_auth" -> auth = basicAuth(e.getValue());
                 case "tls" -> tls = tls(e.getValue());
-                default -> throw unknown(e.getValue(), "http." + e.getKey(), "host, port, basic_auth, tls");
+                case "request_timeout" -> requestTimeout =
+                    duration(e.getValue(), "http.request_timeout", 1000, 300_000);
+                case "cpu_limit" -> cpuLimit = cpuLimit(e.getValue(), "http.cpu_limit");
+                default -> throw unknown(
+                    e.getValue(), "http." + e.getKey(), "host, port, basic_auth, tls, request_timeout, cpu_limit");
               }
             }
           }
@@ -209,7 +216,7 @@ public final class ConfigFile {
       }
     }
     return new AgentConfig(
-        host, port, auth, tls, file, interval, cacheTtl, process, system, jvm, threadStates, children,
+        host, port, auth, tls, new HttpLimits(requestTimeout, cpuLimit), file, interval, cacheTtl, process, system, jvm, threadStates, children,
         targets, jmx, jmxDelay);
   }
 
@@ -491,6 +498,23 @@ public final class ConfigFile {
       }
     }
     return enabled;
+  }
+
+  /** {@code 5%} of one CPU, {@code 0.05} (the same), or {@code off}. */
+  private double cpuLimit(Node node, String key) throws ConfigException {
+    String v = scalar(node, key, "a share of one CPU like 5%, or off");
+    if (v.equals("off")) {
+      return 0;
+    }
+    Matcher m = SHARE.matcher(v);
+    if (!m.matches()) {
+      throw new ConfigException(at(node) + key + ": expected a share of one CPU like 5% or 0.05, or off, got '" + v + "'");
+    }
+    double share = Double.parseDouble(m.group(1)) / (m.group(2) == null ? 1 : 100);
+    if (share < 0.001 || share > 4) {
+      throw new ConfigException(at(node) + key + ": " + v + " is out of range 0.1%..400% (or off)");
+    }
+    return share;
   }
 
   /** {@code 5s}, {@code 250ms}, {@code 1m}, {@code 1h} or a bare number of seconds. */

@@ -11,12 +11,15 @@ import java.util.function.Consumer;
 /**
  * The HTTP endpoint's life: bind, and when the port is taken (or binding fails otherwise) say so
  * once and retry every {@link #RETRY_SECONDS}s on the given scheduler, never failing the host.
+ * Once serving, every {@link #CHECK_SECONDS}s it picks up a renewed certificate and checks that
+ * the port still listens: a listening socket closed from outside (for example {@code ss -K})
+ * leaves the JDK server spinning on a failing accept, so it is stopped and bound again.
  */
 public final class Endpoint {
 
   public static final int RETRY_SECONDS = 10;
-  /** How often a changed certificate or key file is looked for. */
-  public static final int TLS_RELOAD_SECONDS = 5;
+  /** How often a changed certificate or key file is looked for, and the listener checked. */
+  public static final int CHECK_SECONDS = 5;
   private static final Log LOG = Log.get(Endpoint.class);
 
   private final String host;
@@ -30,6 +33,9 @@ public final class Endpoint {
   private volatile String status = "starting";
   private volatile boolean closed;
   private boolean warned;
+  private boolean checking;
+  /** The port to bind: the configured one, then the one last served (when 0 picked one). */
+  private int bindPort;
 
   /**
    * @param onChange told after every bind attempt (for the state file and the start-up line)
@@ -39,6 +45,7 @@ public final class Endpoint {
       Consumer<Endpoint> onChange) {
     this.host = config.host();
     this.port = config.port();
+    this.bindPort = port;
     this.auth = config.basicAuth();
     this.tls = config.tls();
     this.registry = registry;
@@ -56,17 +63,18 @@ public final class Endpoint {
       return;
     }
     try {
-      server = MetricsServer.start(host, port, registry, auth, tls);
+      server = MetricsServer.start(host, bindPort, registry, auth, tls);
       status = "serving";
-      stopAtExit();
-      if (tls != null) {
-        scheduler.scheduleWithFixedDelay(this::reloadTls, TLS_RELOAD_SECONDS, TLS_RELOAD_SECONDS, TimeUnit.SECONDS);
+      if (!checking) {
+        checking = true;
+        stopAtExit();
+        scheduler.scheduleWithFixedDelay(this::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
       }
     } catch (IOException | RuntimeException e) {
       String why =
           e instanceof BindException || e.getCause() instanceof BindException
-              ? "port " + port + " on " + host + " is in use"
-              : "cannot serve on " + host + ":" + port + ": " + e.getMessage();
+              ? "port " + bindPort + " on " + host + " is in use"
+              : "cannot serve on " + host + ":" + bindPort + ": " + e.getMessage();
       status = why + "; retrying every " + RETRY_SECONDS + "s";
       if (!warned) {
         warned = true;
@@ -93,10 +101,23 @@ public final class Endpoint {
     }
   }
 
-  private void reloadTls() {
+  private void check() {
     MetricsServer s = server;
-    if (s != null) {
-      s.reloadTls();
+    if (s == null || closed) {
+      return;
+    }
+    s.reloadTls();
+    if (!s.listening() && !closed) {
+      Registries.policy(registry).restarts.increment();
+      LOG.warn(
+          "the endpoint's socket on " + host + ":" + s.port()
+              + " was closed from outside procagent; serving it again (the application is not affected)");
+      server = null;
+      bindPort = s.port();
+      status = "rebinding after the socket was closed from outside";
+      s.close();
+      warned = false;
+      bind();
     }
   }
 

@@ -11,19 +11,20 @@ import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The endpoint: client_java's scrape handler ({@code /metrics} in text, OpenMetrics or protobuf by
  * Accept header, gzip, {@code name[]} filter; {@code /-/healthy}; a landing page at {@code /})
- * on a JDK HTTP server that procagent builds itself, so that it can bound the accept backlog
- * and the worker pool, and set TCP_NODELAY on its own connections ({@link TcpNoDelay}), none of
- * which client_java's {@code HTTPServer} lets a caller do.
+ * on a JDK HTTP server that procagent builds itself, so that it can bound the accept backlog,
+ * run exchanges on {@link Workers} (bounded, a deadline per request, a fair share per client),
+ * and set TCP_NODELAY on its own connections ({@link TcpNoDelay}), none of which client_java's
+ * {@code HTTPServer} lets a caller do.
  *
  * <p>Must be started from a daemon thread: the JDK server's dispatcher thread inherits daemon
  * status from its creator, and a non-daemon dispatcher would keep the host JVM alive.
@@ -31,16 +32,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class MetricsServer implements AutoCloseable {
 
   static final int BACKLOG = 64;
-  private static final int WORKERS = 2;
-  private static final int QUEUE = 512;
+  private static final int PROBE_TIMEOUT_MS = 1000;
+  private static final InetAddress LOOPBACK4 = loopback4();
 
   private final HttpServer server;
-  private final ThreadPoolExecutor pool;
+  private final Workers workers;
   private final Tls tls;
 
-  private MetricsServer(HttpServer server, ThreadPoolExecutor pool, Tls tls) {
+  private MetricsServer(HttpServer server, Workers workers, Tls tls) {
     this.server = server;
-    this.pool = pool;
+    this.workers = workers;
     this.tls = tls;
   }
 
@@ -75,22 +76,8 @@ public final class MetricsServer implements AutoCloseable {
       String from = tlsConfig.keystore() != null ? tlsConfig.keystore() : tlsConfig.certFile() + " / " + tlsConfig.keyFile();
       throw new IOException("cannot load TLS material from " + from + ": " + e.getMessage(), e);
     }
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            WORKERS,
-            WORKERS,
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUE),
-            r -> {
-              Thread t = new Thread(r, "procagent-http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              t.setContextClassLoader(MetricsServer.class.getClassLoader());
-              return t;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
-    pool.allowCoreThreadTimeOut(true);
+    ScrapePolicy policy = Registries.policy(registry);
+    Workers workers = new Workers(policy);
     HttpServer server = null;
     try {
       InetSocketAddress address = new InetSocketAddress(host, port);
@@ -104,16 +91,16 @@ public final class MetricsServer implements AutoCloseable {
       TcpNoDelay noDelay = TcpNoDelay.create();
       BasicAuth basic = auth == null ? null : new BasicAuth(auth);
       context(server, "/", new DefaultHandler("/metrics"), noDelay, basic);
-      context(server, "/metrics", new ScrapeHandler(registry), noDelay, basic);
+      context(server, "/metrics", new ScrapeHandler(registry, policy), noDelay, basic);
       context(server, "/-/healthy", new HealthyHandler(), noDelay, auth != null && auth.healthyOpen() ? null : basic);
-      server.setExecutor(pool);
+      server.setExecutor(workers);
       server.start();
-      return new MetricsServer(server, pool, tls);
+      return new MetricsServer(server, workers, tls);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         server.stop(0);
       }
-      pool.shutdownNow();
+      workers.shutdown();
       throw e;
     }
   }
@@ -129,6 +116,14 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
+  private static InetAddress loopback4() {
+    try {
+      return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Picks up a renewed certificate (no-op without TLS). */
   public void reloadTls() {
     if (tls != null) {
@@ -140,9 +135,30 @@ public final class MetricsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /**
+   * Whether something still listens on the bound port: a connection to it is not refused. The
+   * JDK server does not notice when its listening socket is closed from outside (for example
+   * by {@code ss -K}); its dispatcher then spins on the failing accept.
+   */
+  public boolean listening() {
+    InetSocketAddress bound = server.getAddress();
+    InetAddress ip = bound.getAddress();
+    if (ip.isAnyLocalAddress()) {
+      ip = ip instanceof Inet6Address ? InetAddress.getLoopbackAddress() : LOOPBACK4;
+    }
+    try (Socket probe = new Socket()) {
+      probe.connect(new InetSocketAddress(ip, bound.getPort()), PROBE_TIMEOUT_MS);
+      return true;
+    } catch (ConnectException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // a timeout or an unreachable route says nothing about the listener
+    }
+  }
+
   @Override
   public void close() {
     server.stop(0);
-    pool.shutdownNow();
+    workers.shutdown();
   }
 }

@@ -72,7 +72,16 @@ public final class Registries {
       collectors.add(
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
-    return assemble(collectors, version, errors, durations);
+    return assemble(collectors, version, errors, durations, policy(config));
+  }
+
+  private static ScrapePolicy policy(AgentConfig config) {
+    return new ScrapePolicy(config.httpLimits(), config.cacheTtl());
+  }
+
+  /** The policy a registry of {@link #create} or {@link #daemon} was made with; defaults otherwise. */
+  static ScrapePolicy policy(PrometheusRegistry registry) {
+    return registry instanceof InfoAwareRegistry r ? r.policy : ScrapePolicy.defaults();
   }
 
   /** How long a scrape waits for a collection before it gets the last complete one. */
@@ -94,15 +103,16 @@ public final class Registries {
       collectors.add(
           new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
     }
-    return assemble(collectors, version, errors, durations);
+    return assemble(collectors, version, errors, durations, policy(config));
   }
 
   /** Self-observation last (so its counts include this very scrape), behind one single flight. */
   private static PrometheusRegistry assemble(
-      List<MultiCollector> collectors, String version, Errors errors, Map<String, Double> durations) {
-    collectors.add(new SelfCollector(version, errors, durations));
-    PrometheusRegistry registry = new InfoAwareRegistry();
-    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors));
+      List<MultiCollector> collectors, String version, Errors errors, Map<String, Double> durations,
+      ScrapePolicy policy) {
+    collectors.add(new SelfCollector(version, errors, durations, policy));
+    PrometheusRegistry registry = new InfoAwareRegistry(policy);
+    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors, policy));
     return registry;
   }
 
@@ -113,6 +123,12 @@ public final class Registries {
    * registry tests info metrics by their full name too.
    */
   private static final class InfoAwareRegistry extends PrometheusRegistry {
+    final ScrapePolicy policy;
+
+    InfoAwareRegistry(ScrapePolicy policy) {
+      this.policy = policy;
+    }
+
     @Override
     public MetricSnapshots scrape(Predicate<String> include) {
       return fix(super.scrape(include), include);

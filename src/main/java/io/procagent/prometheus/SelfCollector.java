@@ -28,15 +28,31 @@ final class SelfCollector implements MultiCollector {
   static final String BUILD = "procagent_build";
   static final String DURATION = "procagent_scrape_duration_seconds";
   static final String ERRORS = "procagent_collector_errors";
+  static final String TIMED_OUT = "procagent_http_requests_timed_out";
+  static final String THROTTLED = "procagent_scrape_throttled_seconds";
+  static final String RESTARTS = "procagent_http_restarts";
 
   private final String version;
   private final Errors errors;
   private final Map<String, Double> durations;
+  private final ScrapePolicy policy;
 
-  SelfCollector(String version, Errors errors, Map<String, Double> durations) {
+  SelfCollector(String version, Errors errors, Map<String, Double> durations, ScrapePolicy policy) {
     this.version = version;
     this.errors = errors;
     this.durations = durations;
+    this.policy = policy;
+  }
+
+  private static void counter(List<MetricSnapshot> out, Predicate<String> include, String name, String help, double value) {
+    if (include.test(name + "_total")) {
+      out.add(
+          CounterSnapshot.builder()
+              .name(name)
+              .help(help)
+              .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
+              .build());
+    }
   }
 
   @Override
@@ -78,6 +94,14 @@ final class SelfCollector implements MultiCollector {
                       .value(v)
                       .build()));
       out.add(c.build());
+    }
+    if (policy != null) {
+      counter(out, include, TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
+          policy.timedOut.sum());
+      counter(out, include, THROTTLED, "Seconds scrapes waited because the endpoint had used its http.cpu_limit.",
+          policy.throttledNanos.sum() / 1e9);
+      counter(out, include, RESTARTS, "Times the endpoint was bound again after its socket was closed from outside.",
+          policy.restarts.sum());
     }
     return new MetricSnapshots(out);
   }

@@ -32,6 +32,7 @@ final class SingleFlight implements MultiCollector {
   private final MultiCollector inner;
   private final long timeoutNanos;
   private final Errors errors;
+  private final ScrapePolicy policy;
   private final ExecutorService runner =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -44,6 +45,12 @@ final class SingleFlight implements MultiCollector {
   private volatile MetricSnapshots last = MetricSnapshots.of();
 
   SingleFlight(MultiCollector inner, Duration timeout, Errors errors) {
+    this(inner, timeout, errors, null);
+  }
+
+  /** @param policy charged with each collection's CPU, or null */
+  SingleFlight(MultiCollector inner, Duration timeout, Errors errors, ScrapePolicy policy) {
+    this.policy = policy;
     this.inner = inner;
     this.timeoutNanos = timeout.toNanos();
     this.errors = errors;
@@ -81,9 +88,16 @@ final class SingleFlight implements MultiCollector {
   }
 
   private MetricSnapshots collectAll() {
-    MetricSnapshots all = inner.collect(n -> true);
-    last = all;
-    return all;
+    long cpu = policy == null ? -1 : ScrapePolicy.threadCpu();
+    try {
+      MetricSnapshots all = inner.collect(n -> true);
+      last = all;
+      return all;
+    } finally {
+      if (policy != null) {
+        policy.chargeSince(cpu);
+      }
+    }
   }
 
   /** The snapshots a name[] filter keeps, tested by the names a sample line carries. */

@@ -161,6 +161,30 @@ class ConfigTest {
   }
 
   @Test
+  void endpointLimits() throws ConfigException {
+    assertThat(AgentConfig.defaults().httpLimits()).isEqualTo(new HttpLimits(Duration.ofSeconds(10), 0.05));
+    HttpLimits l = parse("http:\n  request_timeout: 30s\n  cpu_limit: 20%\n").httpLimits();
+    assertThat(l.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(l.cpuLimit()).isEqualTo(0.2);
+    assertThat(parse("http:\n  cpu_limit: 0.5\n").httpLimits().cpuLimit()).isEqualTo(0.5);
+    assertThat(parse("http:\n  cpu_limit: off\n").httpLimits().cpuLimit()).isZero();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "http:\\n  cpu_limit: lots\\n | c.yaml line 2: http.cpu_limit: expected a share of one CPU like 5% or 0.05, or off, got 'lots'",
+        "http:\\n  cpu_limit: 900%\\n | c.yaml line 2: http.cpu_limit: 900% is out of range 0.1%..400% (or off)",
+        "http:\\n  cpu_limit: 0\\n | c.yaml line 2: http.cpu_limit: 0 is out of range 0.1%..400% (or off)",
+        "http:\\n  request_timeout: 100ms\\n | c.yaml line 2: http.request_timeout: 100ms is out of range 1000ms..300000ms",
+      })
+  void badEndpointLimitsNameTheKey(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n"))).isInstanceOf(ConfigException.class).hasMessage(message);
+  }
+
+  @Test
   void emptyFileIsTheDefaults() throws ConfigException {
     assertThat(parse("# nothing\n")).isEqualTo(AgentConfig.defaults().withHttp("0.0.0.0", 9494, "c.yaml"));
   }
@@ -169,7 +193,7 @@ class ConfigTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port, basic_auth, tls)",
+        "http:\\n  prot: 1 | c.yaml line 2: unknown key 'http.prot' (known: host, port, basic_auth, tls, request_timeout, cpu_limit)",
         "http:\\n  port: abc | c.yaml line 2: http.port: expected an integer, got 'abc'",
         "http:\\n  port: 70000 | c.yaml line 2: http.port: 70000 is out of range 0..65535",
         "http:\\n  port: [1] | c.yaml line 2: http.port: expected an integer",

@@ -140,6 +140,40 @@ class FaultsIT {
     }
   }
 
+  /**
+   * The endpoint's listening socket destroyed from outside (ss -K, as an operator or a buggy
+   * library closing descriptors would): the JDK server would spin on its failing accept; procagent
+   * notices within its check interval, says so once, serves the same port again and goes quiet.
+   */
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void portClosedUnderTheAppsFeetIsServedAgain(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    try (Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port, 120_000)) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      Jvm.scrape(url, Duration.ofSeconds(30));
+      Process kill = new ProcessBuilder("ss", "-K", "-ltn", "sport = :" + port).redirectErrorStream(true).start();
+      assertThat(kill.waitFor()).as(new String(kill.getInputStream().readAllBytes())).isZero();
+      Thread.sleep(500);
+      String scrape = Jvm.scrape(url, Duration.ofSeconds(30));
+      assertThat(Jvm.value(scrape, "procagent_http_restarts_total")).isEqualTo(1.0);
+      assertThat(app.agentLines()).hasSize(2).last().asString()
+          .contains("WARN").contains("127.0.0.1:" + port + " was closed from outside procagent");
+      // quiet again: a spinning dispatcher would burn about a second of CPU in these 3 s
+      double before = cpuSeconds(app.pid());
+      Thread.sleep(3000);
+      assertThat(cpuSeconds(app.pid()) - before).isLessThan(1.0);
+      assertThat(app.stderr()).doesNotContain("\tat ");
+    }
+  }
+
+  /** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
+  static double cpuSeconds(long pid) throws java.io.IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+  }
+
   @ParameterizedTest
   @MethodSource("javaHomes")
   void jvmExitsPromptlyWhileScrapesAreRunning(String javaHome) throws Exception {

@@ -84,6 +84,10 @@ final class Jvm implements AutoCloseable {
     }
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String stdout() throws IOException {
     return Files.readString(out);
   }

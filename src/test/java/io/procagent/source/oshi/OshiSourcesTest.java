@@ -30,7 +30,8 @@ class OshiSourcesTest {
     assertThat(o.startTimeSeconds()).isCloseTo(l.startTimeSeconds(), within(1.0));
     assertThat(o.cpuSeconds()).isCloseTo(l.cpuSeconds(), within(1.0));
     assertThat((double) o.residentBytes()).isCloseTo(l.residentBytes(), within(64e6));
-    assertThat(o.threads()).isCloseTo(l.threads(), within(5L));
+    // other tests' threads (HTTP workers, timers) start and end between the two reads
+    assertThat(o.threads()).isCloseTo(l.threads(), within(25L));
   }
 
   @Test

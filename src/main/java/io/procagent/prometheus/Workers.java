@@ -1,0 +1,260 @@
+package io.procagent.prometheus;
+
+import io.procagent.log.Log;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The endpoint's executor. The JDK server reads a request's headers on the executor's thread
+ * with no deadline of its own (its global {@code sun.net.httpserver.maxReqTime} would change the
+ * application's servers too), so a client sending one header byte at a time (slowloris) holds a
+ * thread for as long as it likes. Here:
+ *
+ * <ul>
+ *   <li>each exchange that holds a worker longer than {@code http.request_timeout} has its
+ *       connection closed;
+ *   <li>one client address runs at most {@link #PER_CLIENT} exchanges at a time; its further
+ *       requests wait in its own queue (bounded; beyond it they are closed), so one slow or
+ *       greedy client cannot take the workers other clients need;
+ *   <li>at most {@link #MAX_WORKERS} daemon threads, started on demand and ended after 30 s idle.
+ * </ul>
+ *
+ * <p>The connection is reached through the JDK-internal exchange (opened to procagent as for
+ * {@link TcpNoDelay}); where that is not possible exchanges run on the same pool without the
+ * deadline and the per-client share.
+ */
+final class Workers implements Executor {
+
+  static final int MAX_WORKERS = 8;
+  static final int PER_CLIENT = 2;
+  static final int PER_CLIENT_QUEUE = 256;
+  private static final int QUEUE = 512;
+  private static final Log LOG = Log.get(Workers.class);
+  private static final Field CHANNEL = channelField();
+
+  private final ThreadPoolExecutor pool;
+  private final ScheduledThreadPoolExecutor timer;
+  private final long timeoutNanos;
+  private final ScrapePolicy policy;
+  private final Map<InetAddress, Client> clients = new HashMap<>();
+
+  Workers(ScrapePolicy policy) {
+    this.policy = policy;
+    this.timeoutNanos = policy.limits().requestTimeout().toNanos();
+    AtomicInteger n = new AtomicInteger();
+    HandOff queue = new HandOff();
+    this.pool =
+        new ThreadPoolExecutor(
+            0,
+            MAX_WORKERS,
+            30,
+            TimeUnit.SECONDS,
+            queue,
+            r -> daemon(r, "procagent-http-" + n.incrementAndGet()),
+            (r, p) -> {
+              if (p.isShutdown() || !queue.enqueue(r)) {
+                throw new RejectedExecutionException("procagent's HTTP queue is full");
+              }
+            });
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "procagent-http-timeout"));
+    timer.setRemoveOnCancelPolicy(true);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.setContextClassLoader(Workers.class.getClassLoader());
+    return t;
+  }
+
+  /** Whether exchanges get a deadline and a per-client share (false without the JDK's internals). */
+  static boolean active() {
+    return CHANNEL != null;
+  }
+
+  @Override
+  public void execute(Runnable exchange) {
+    SocketChannel channel = channel(exchange);
+    InetAddress address = address(channel);
+    if (address == null) {
+      pool.execute(() -> run(exchange, channel, null));
+      return;
+    }
+    synchronized (clients) {
+      Client c = clients.computeIfAbsent(address, a -> new Client());
+      if (c.running < PER_CLIENT) {
+        c.running++;
+      } else if (c.waiting.size() < PER_CLIENT_QUEUE) {
+        c.waiting.add(exchange);
+        return;
+      } else {
+        close(channel);
+        LOG.warnOnce("client-queue", address + " has " + PER_CLIENT_QUEUE + " requests waiting; closing its further connections");
+        return;
+      }
+    }
+    submit(exchange, channel, address);
+  }
+
+  private void submit(Runnable exchange, SocketChannel channel, InetAddress address) {
+    try {
+      pool.execute(() -> run(exchange, channel, address));
+    } catch (RejectedExecutionException e) {
+      close(channel);
+      done(address);
+    }
+  }
+
+  private void run(Runnable exchange, SocketChannel channel, InetAddress address) {
+    ScheduledFuture<?> cut =
+        channel == null ? null : timer.schedule(() -> cut(channel), timeoutNanos, TimeUnit.NANOSECONDS);
+    try {
+      exchange.run();
+    } finally {
+      if (cut != null) {
+        cut.cancel(false);
+      }
+      if (address != null) {
+        done(address);
+      }
+    }
+  }
+
+  /** One exchange of {@code address} ended: start its next waiting one, if any. */
+  private void done(InetAddress address) {
+    Runnable next;
+    synchronized (clients) {
+      Client c = clients.get(address);
+      if (c == null) {
+        return;
+      }
+      next = c.waiting.poll();
+      if (next == null && --c.running == 0) {
+        clients.remove(address);
+      }
+    }
+    if (next != null) {
+      submit(next, channel(next), address);
+    }
+  }
+
+  private void cut(SocketChannel channel) {
+    policy.timedOut.increment();
+    String peer;
+    try {
+      peer = String.valueOf(channel.getRemoteAddress());
+    } catch (IOException | RuntimeException e) {
+      peer = "a client";
+    }
+    LOG.warnOnce(
+        "request-timeout",
+        "cut off " + peer + ": one request held the endpoint longer than " + timeoutNanos / 1_000_000
+            + " ms (http.request_timeout; a slow or stalled client); later ones are counted in"
+            + " procagent_http_requests_timed_out_total");
+    close(channel);
+  }
+
+  private static void close(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing a connection failed", e);
+    }
+  }
+
+  void shutdown() {
+    pool.shutdownNow();
+    timer.shutdownNow();
+  }
+
+  private static final class Client {
+    int running;
+    final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  }
+
+  /**
+   * Hands a task to an idle worker or refuses it, so that the pool starts another worker (up to
+   * its maximum) rather than queueing behind busy ones; the pool's rejection handler queues it
+   * when all workers are busy.
+   */
+  private static final class HandOff extends LinkedTransferQueue<Runnable> {
+    private static final long serialVersionUID = 1L;
+    private final transient AtomicInteger queued = new AtomicInteger();
+
+    @Override
+    public boolean offer(Runnable r) {
+      return tryTransfer(r);
+    }
+
+    boolean enqueue(Runnable r) {
+      if (queued.incrementAndGet() > QUEUE) {
+        queued.decrementAndGet();
+        return false;
+      }
+      return super.offer(r);
+    }
+
+    @Override
+    public Runnable poll(long timeout, TimeUnit unit) throws InterruptedException {
+      Runnable r = super.poll(timeout, unit);
+      if (r != null) {
+        queued.updateAndGet(q -> Math.max(0, q - 1));
+      }
+      return r;
+    }
+
+    @Override
+    public Runnable take() throws InterruptedException {
+      Runnable r = super.take();
+      queued.updateAndGet(q -> Math.max(0, q - 1));
+      return r;
+    }
+  }
+
+  private static InetAddress address(SocketChannel channel) {
+    if (channel == null) {
+      return null;
+    }
+    try {
+      return channel.getRemoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static SocketChannel channel(Runnable exchange) {
+    if (CHANNEL == null || !CHANNEL.getDeclaringClass().isInstance(exchange)) {
+      return null;
+    }
+    try {
+      return (SocketChannel) CHANNEL.get(exchange);
+    } catch (IllegalAccessException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Field channelField() {
+    try {
+      Field f = Class.forName("sun.net.httpserver.ServerImpl$Exchange").getDeclaredField("chan");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("request deadlines not available (sun.net.httpserver not open to procagent): " + e);
+      return null;
+    }
+  }
+}
