@@ -9,7 +9,7 @@ secs=${1:-60}
 command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
 port=19595
 log=$(mktemp)
-java -javaagent:target/procagent.jar=127.0.0.1:$port -cp target/test-classes io.procagent.it.WorkApp $((secs + 85)) > "$log" 2>&1 &
+java -javaagent:target/procagent.jar=127.0.0.1:$port -cp target/test-classes io.procagent.it.WorkApp $((secs + 70)) > "$log" 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null 127.0.0.1:$port/metrics && break; sleep 0.2; done
@@ -28,7 +28,7 @@ wrk -t4 -c64 -d${secs}s --latency http://127.0.0.1:$port/metrics | grep -E 'Requ
 l2=$(wc -l < "$log")
 sleep 20
 l3=$(wc -l < "$log")
-sleep 25 # idle HTTP workers end 30 s after their last request
+sleep 10 # idle HTTP workers end 4 s after their last request
 after=$(probe)
 l4=$(wc -l < "$log")
 b=$(median_ops "$l0" "$l1"); d=$(median_ops "$l1" "$l2"); a=$(median_ops "$l3" "$l4")

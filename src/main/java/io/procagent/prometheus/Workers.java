@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>one client address runs at most {@link #PER_CLIENT} exchanges at a time; its further
  *       requests wait in its own queue (bounded; beyond it they are closed), so one slow or
  *       greedy client cannot take the workers other clients need;
- *   <li>at most {@link #MAX_WORKERS} daemon threads, started on demand and ended after 30 s idle.
+ *   <li>at most {@link #MAX_WORKERS} daemon threads, started on demand and ended after {@link
+ *       #IDLE_SECONDS} s idle.
  * </ul>
  *
  * <p>The connection is reached through the JDK-internal exchange (opened to procagent as for
@@ -42,6 +43,11 @@ final class Workers implements Executor {
   static final int MAX_WORKERS = 8;
   static final int PER_CLIENT = 2;
   static final int PER_CLIENT_QUEUE = 256;
+  /**
+   * How long an idle worker lives: shorter than the endpoint's listener check, so that idle
+   * workers do not keep each other alive by taking turns at the check's connection.
+   */
+  static final int IDLE_SECONDS = 4;
   private static final int QUEUE = 512;
   private static final Log LOG = Log.get(Workers.class);
   private static final Field CHANNEL = channelField();
@@ -51,6 +57,7 @@ final class Workers implements Executor {
   private final long timeoutNanos;
   private final ScrapePolicy policy;
   private final Map<InetAddress, Client> clients = new HashMap<>();
+  private volatile long lastRequest = System.nanoTime();
 
   Workers(ScrapePolicy policy) {
     this.policy = policy;
@@ -61,7 +68,7 @@ final class Workers implements Executor {
         new ThreadPoolExecutor(
             0,
             MAX_WORKERS,
-            30,
+            IDLE_SECONDS,
             TimeUnit.SECONDS,
             queue,
             r -> daemon(r, "procagent-http-" + n.incrementAndGet()),
@@ -86,8 +93,14 @@ final class Workers implements Executor {
     return CHANNEL != null;
   }
 
+  /** {@link System#nanoTime} of the last request handed to this executor. */
+  long lastRequestNanos() {
+    return lastRequest;
+  }
+
   @Override
   public void execute(Runnable exchange) {
+    lastRequest = System.nanoTime();
     SocketChannel channel = channel(exchange);
     InetAddress address = address(channel);
     if (address == null) {
