@@ -9,7 +9,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -160,10 +163,36 @@ public final class Bootstrap {
     return new File(location.toURI());
   }
 
+  /**
+   * A new directory {@code procagent-PID-XXXX} in java.io.tmpdir, readable by this user only.
+   * Not {@code Files.createTempDirectory}: its random name costs the host a SecureRandom (tens of
+   * classes and milliseconds at start). Creating it fails when the name exists, symbolic links
+   * included, so a name someone else chose is never used; the next one is tried.
+   */
+  static File privateDirectory() throws IOException {
+    Path base = new File(System.getProperty("java.io.tmpdir")).toPath();
+    long seed = System.nanoTime();
+    for (int i = 0; ; i++) {
+      Path dir = base.resolve("procagent-" + pid() + "-" + Long.toString((seed + i) & 0xffffffffL, 36));
+      try {
+        try {
+          Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException notPosix) {
+          Files.createDirectory(dir);
+        }
+        return dir.toFile();
+      } catch (FileAlreadyExistsException taken) {
+        if (i >= 100) {
+          throw taken;
+        }
+      }
+    }
+  }
+
   /** Copies {@code inst/*.jar} to a private temp directory and builds the isolated loader. */
   static ClassLoader agentLoader() throws Exception {
     File jar = jarPath();
-    final File dir = Files.createTempDirectory("procagent-" + pid() + "-").toFile();
+    final File dir = privateDirectory();
     deleteStale(dir.getParentFile());
     Runtime.getRuntime()
         .addShutdownHook(

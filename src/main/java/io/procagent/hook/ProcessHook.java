@@ -21,14 +21,17 @@ public final class ProcessHook {
 
   private ProcessHook() {}
 
-  /** Called from the advice inlined at the end of {@code ProcessBuilder.start}. */
-  public static void onStart(Object builder, Object process, Throwable failure, long startNanos) {
+  /**
+   * Called by the code procagent adds at the end of {@code ProcessBuilder.start}: with the new
+   * process, or with what the launch threw.
+   */
+  public static void onStart(Object builder, Object process, Throwable failure) {
     Consumer<Object[]> l = listener;
     if (l == null) {
       return;
     }
     try {
-      l.accept(new Object[] {builder, process, failure, startNanos});
+      l.accept(new Object[] {builder, process, failure, System.nanoTime()});
     } catch (Throwable ignored) {
       // recording failed: the application must not notice
     }

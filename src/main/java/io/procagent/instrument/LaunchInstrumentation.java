@@ -1,9 +1,5 @@
 package io.procagent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import io.procagent.hook.ProcessHook;
 import io.procagent.log.Log;
 import io.procagent.sampler.Launches;
@@ -16,34 +12,30 @@ import java.security.ProtectionDomain;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.commons.ClassRemapper;
-import net.bytebuddy.jar.asm.commons.SimpleRemapper;
-import net.bytebuddy.pool.TypePool;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.commons.ClassRemapper;
+import org.objectweb.asm.commons.SimpleRemapper;
 
 /**
- * Records every child this JVM launches, including ones that live a few milliseconds, by
- * inlining {@link ProcessStartAdvice} into {@code ProcessBuilder.start(Redirect[])} (which
- * {@code start()}, {@code startPipeline} and {@code Runtime.exec} all use). Works at {@code
+ * Records every child this JVM launches, including ones that live a few milliseconds, by adding
+ * {@link StartAdvice}'s calls to {@code ProcessBuilder.start(Redirect[])} (which {@code
+ * start()}, {@code startPipeline} and {@code Runtime.exec} all use). Works at {@code
  * -javaagent} time and after attach: the already-loaded class is retransformed.
  *
  * <p>The advice calls {@code java.lang.ProcagentLaunchHook}, a renamed copy of {@link
  * ProcessHook} defined in {@code java.base} through a private lookup on {@code ProcessBuilder}
  * (procagent opens {@code java.lang} to itself only, with {@link Instrumentation#redefineModule}).
- * Byte Buddy builds the class bytes in a plain {@link ClassFileTransformer}; its agent builder is
- * not used, so no {@code sun.misc.Unsafe} and no class injection into the bootstrap path.
+ * A plain {@link ClassFileTransformer} with ASM: the first version used Byte Buddy's {@code
+ * Advice}, whose type pool allocated about 27 MB of the host's heap to describe {@code
+ * ProcessBuilder}; ASM rewrites one method of the class as it reads it (a few hundred KB), and
+ * no {@code sun.misc.Unsafe}, no class injection into the bootstrap path.
  */
 public final class LaunchInstrumentation {
 
   static final String HOOK = "java.lang.ProcagentLaunchHook";
   private static final String TEMPLATE = ProcessHook.class.getName().replace('.', '/');
-  private static final String TARGET = "java/lang/ProcessBuilder";
   private static final Log LOG = Log.get(LaunchInstrumentation.class);
 
   private final Instrumentation inst;
@@ -109,7 +101,19 @@ public final class LaunchInstrumentation {
   static byte[] remap(byte[] bytes) {
     ClassReader reader = new ClassReader(bytes);
     ClassWriter writer = new ClassWriter(0);
-    reader.accept(new ClassRemapper(writer, new SimpleRemapper(net.bytebuddy.jar.asm.Opcodes.ASM9, TEMPLATE, HOOK.replace('.', '/'))), 0);
+    reader.accept(new ClassRemapper(writer, new SimpleRemapper(Opcodes.ASM9, TEMPLATE, HOOK.replace('.', '/'))), 0);
+    return writer.toByteArray();
+  }
+
+  /** ProcessBuilder's bytes with the hook calls added; unchanged methods are copied as they are. */
+  static byte[] instrument(byte[] bytes) {
+    ClassReader reader = new ClassReader(bytes);
+    ClassWriter writer = new ClassWriter(reader, 0);
+    StartAdvice advice = new StartAdvice(writer, HOOK.replace('.', '/'));
+    reader.accept(advice, 0);
+    if (!advice.applied) {
+      throw new IllegalStateException("no private start(Redirect[]) in this JDK's ProcessBuilder");
+    }
     return writer.toByteArray();
   }
 
@@ -117,28 +121,12 @@ public final class LaunchInstrumentation {
     @Override
     public byte[] transform(
         Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain, byte[] bytes) {
-      if (loader != null || !TARGET.equals(name)) {
+      if (loader != null || !StartAdvice.TARGET.equals(name)) {
         return null;
       }
       try {
-        ClassFileLocator locator =
-            new ClassFileLocator.Compound(
-                ClassFileLocator.Simple.of(ProcessBuilder.class.getName(), bytes),
-                ClassFileLocator.ForClassLoader.of(LaunchInstrumentation.class.getClassLoader()),
-                ClassFileLocator.ForClassLoader.ofBootLoader());
-        TypePool pool = TypePool.Default.of(locator);
-        byte[] out =
-            new ByteBuddy()
-                .with(TypeValidation.DISABLED)
-                .with(Implementation.Context.Disabled.Factory.INSTANCE)
-                .redefine(pool.describe(ProcessBuilder.class.getName()).resolve(), locator)
-                .visit(
-                    Advice.to(ProcessStartAdvice.class, locator)
-                        .on(named("start").and(takesArguments(1)).and(isPrivate())))
-                .make()
-                .getBytes();
-        return remap(out);
-      } catch (RuntimeException | LinkageError e) {
+        return instrument(bytes);
+      } catch (RuntimeException | LinkageError e) { // e.g. a class file newer than this ASM reads
         LOG.warn("child launches are not recorded: instrumenting ProcessBuilder failed: " + e);
         return null; // the class stays as it was
       }

@@ -1,7 +1,6 @@
 package io.procagent.log;
 
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -104,7 +103,8 @@ public final class Log {
     }
     try {
       StringBuilder sb = new StringBuilder(96);
-      sb.append(Instant.now()).append(" procagent ").append(level).append(' ').append(msg);
+      timestamp(sb, System.currentTimeMillis());
+      sb.append(" procagent ").append(level).append(' ').append(msg);
       if (t != null) {
         sb.append(": ").append(t);
       }
@@ -115,5 +115,36 @@ public final class Log {
     } catch (RuntimeException ignored) {
       // a closed stderr must not break the agent
     }
+  }
+
+  /**
+   * {@code 2026-11-22T07:13:08.123Z}: ISO 8601 in UTC, written by hand because {@code
+   * java.time}'s formatter loads some fifty classes into the host for one log line.
+   */
+  static void timestamp(StringBuilder sb, long millis) {
+    long days = Math.floorDiv(millis, 86_400_000L);
+    long ms = Math.floorMod(millis, 86_400_000L);
+    // civil date from days since 1970-01-01 (H. Hinnant's algorithm)
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    long doe = z - era * 146_097;
+    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long day = doy - (153 * mp + 2) / 5 + 1;
+    long month = mp < 10 ? mp + 3 : mp - 9;
+    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    sb.append(year).append('-');
+    two(sb, month).append('-');
+    two(sb, day).append('T');
+    two(sb, ms / 3_600_000).append(':');
+    two(sb, ms / 60_000 % 60).append(':');
+    two(sb, ms / 1000 % 60).append('.');
+    long frac = ms % 1000;
+    sb.append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac).append('Z');
+  }
+
+  private static StringBuilder two(StringBuilder sb, long v) {
+    return sb.append(v < 10 ? "0" : "").append(v);
   }
 }

@@ -1,0 +1,318 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the same small app (io.procagent.it.BenchApp, 100 sleep children) with each exporter,
+ * interleaved run by run, and prints the medians of: time to app ready, RSS idle and after 10k
+ * scrapes, scrape latency over one keep-alive connection, CPU per scrape back-to-back and at one
+ * scrape per second after a warm-up, idle CPU, and time from main's return to JVM exit.
+ *
+ * <p>Loopback only; every process it starts is stopped by its PID. Run by bench/compare.sh.
+ * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
+ */
+public class Compare {
+
+  static final int CHILDREN = Integer.getInteger("children", 100);
+  static final int LATENCY_SCRAPES = 2000;
+  static final int TOTAL_SCRAPES = Integer.getInteger("scrapes", 10_000);
+  static final long CLK_TCK = 100;
+
+  record Variant(String name, List<String> jvmArgs, String mode, int port) {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = Integer.parseInt(args[0]);
+    int warmup = Integer.parseInt(args[1]);
+    int measure = Integer.parseInt(args[2]);
+    String cp = args[3];
+    Path procagent = Path.of(args[4]).toAbsolutePath();
+    Path jmxExporter = Path.of(args[5]).toAbsolutePath();
+    Path dir = Files.createTempDirectory("procagent-compare");
+    Path jmxConfig = Files.writeString(dir.resolve("jmx.yaml"), "rules:\n  - pattern: \".*\"\n");
+    Path noCache = Files.writeString(dir.resolve("nocache.yaml"), "http:\n  cpu_limit: off\nsampling:\n  cache_ttl: 0s\n");
+    List<Variant> variants =
+        List.of(
+            new Variant("no agent", List.of(), "plain", 0),
+            new Variant("jmx_exporter 1.0.1", List.of("-javaagent:" + jmxExporter + "=127.0.0.1:19711:" + jmxConfig), "plain", 19711),
+            new Variant("client_java 1.5.0", List.of(), "clientjava:19712", 19712),
+            new Variant("procagent", List.of("-javaagent:" + procagent + "=127.0.0.1:19713"), "plain", 19713),
+            new Variant("procagent, no cache or CPU limit", List.of("-javaagent:" + procagent + "=127.0.0.1:19714:" + noCache), "plain", 19714));
+    Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    for (int run = 1; run <= runs; run++) {
+      List<Variant> order = new ArrayList<>(variants);
+      java.util.Collections.rotate(order, run - 1); // interleaved: each run starts elsewhere
+      for (Variant v : order) {
+        System.err.printf("run %d/%d: %s%n", run, runs, v.name());
+        Map<String, Double> r = measure(v, cp, warmup, measure);
+        System.err.println("  " + r);
+        r.forEach((k, x) -> results.computeIfAbsent(v.name(), n -> new LinkedHashMap<>()).computeIfAbsent(k, n -> new ArrayList<>()).add(x));
+      }
+    }
+    print(variants, results);
+  }
+
+  static Map<String, Double> measure(Variant v, String cp, int warmup, int measure) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(v.jvmArgs());
+    cmd.addAll(List.of("-cp", cp, "io.procagent.it.BenchApp", v.mode(), Integer.toString(CHILDREN)));
+    Map<String, Double> r = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    BlockingQueue<Map.Entry<String, Long>> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+        for (String l; (l = in.readLine()) != null; ) {
+          lines.add(Map.entry(l, System.nanoTime()));
+        }
+      } catch (IOException ignored) {
+        // process gone
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      r.put("ready_ms", (expect(lines, "ready").getValue() - start) / 1e6);
+      expect(lines, "children");
+      long pid = p.pid();
+      if (v.port() > 0) {
+        waitForEndpoint(v.port());
+      }
+      Thread.sleep(10_000); // settle: agent start-up, first samples, JIT of start-up code
+      r.put("rss_idle_mb", rssKb(pid) / 1024.0);
+      double c0 = cpuMs(pid);
+      Thread.sleep(10_000);
+      double idlePerS = (cpuMs(pid) - c0) / 10.0;
+      r.put("idle_cpu_ms_per_s", idlePerS);
+      if (v.port() > 0) {
+        try (Scraper s = new Scraper(v.port())) {
+          for (int i = 0; i < warmup; i++) { // one scrape per second
+            s.scrape();
+            Thread.sleep(1000);
+          }
+          double c1 = cpuMs(pid);
+          long t1 = System.nanoTime();
+          for (int i = 0; i < measure; i++) {
+            s.scrape();
+            Thread.sleep(1000);
+          }
+          double secs = (System.nanoTime() - t1) / 1e9;
+          r.put("cpu_ms_per_scrape_1s", ((cpuMs(pid) - c1) - idlePerS * secs) / measure);
+          for (int i = 0; i < 200; i++) {
+            s.scrape();
+          }
+          double[] ms = new double[LATENCY_SCRAPES];
+          double c2 = cpuMs(pid);
+          long t2 = System.nanoTime();
+          for (int i = 0; i < LATENCY_SCRAPES; i++) {
+            long t = System.nanoTime();
+            s.scrape();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+          }
+          double b2bSecs = (System.nanoTime() - t2) / 1e9;
+          r.put("cpu_ms_per_scrape_b2b", ((cpuMs(pid) - c2) - idlePerS * b2bSecs) / LATENCY_SCRAPES);
+          Arrays.sort(ms);
+          r.put("p50_ms", ms[LATENCY_SCRAPES / 2]);
+          r.put("p99_ms", ms[(int) (LATENCY_SCRAPES * 0.99)]);
+          r.put("body_kb", s.lastBody / 1024.0);
+          for (int i = warmup + measure + 200 + LATENCY_SCRAPES; i < TOTAL_SCRAPES; i++) {
+            s.scrape();
+          }
+        }
+        Thread.sleep(2000);
+        r.put("rss_10k_mb", rssKb(pid) / 1024.0);
+      }
+      try (Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+        w.write("quit\n");
+      }
+      long exiting = expect(lines, "exiting").getValue();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(v.name() + ": JVM did not exit within 30 s");
+      }
+      r.put("exit_ms", (System.nanoTime() - exiting) / 1e6);
+      return r;
+    } finally {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+  }
+
+  static Map.Entry<String, Long> expect(BlockingQueue<Map.Entry<String, Long>> lines, String prefix) throws Exception {
+    while (true) {
+      Map.Entry<String, Long> e = lines.poll(60, TimeUnit.SECONDS);
+      if (e == null) {
+        throw new IllegalStateException("no line '" + prefix + "' within 60 s");
+      }
+      if (e.getKey().startsWith(prefix)) {
+        return e;
+      }
+    }
+  }
+
+  static void waitForEndpoint(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try (Scraper s = new Scraper(port)) {
+        s.scrape();
+        return;
+      } catch (IOException e) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("no endpoint on " + port);
+  }
+
+  static long rssKb(long pid) throws IOException {
+    for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (l.startsWith("VmRSS:")) {
+        return Long.parseLong(l.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IOException("no VmRSS");
+  }
+
+  /** utime + stime of the process in ms. */
+  static double cpuMs(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000.0 / CLK_TCK;
+  }
+
+  /** GET /metrics over one keep-alive HTTP/1.1 connection, the whole body read each time. */
+  static final class Scraper implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
+    final OutputStream out;
+    final byte[] request;
+    final byte[] buf = new byte[1 << 16];
+    int lastBody;
+
+    Scraper(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000);
+      in = new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16);
+      out = socket.getOutputStream();
+      request = ("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    void scrape() throws IOException {
+      out.write(request);
+      out.flush();
+      String status = line();
+      if (!status.startsWith("HTTP/1.1 200")) {
+        throw new IOException("status " + status);
+      }
+      int length = -1;
+      boolean chunked = false;
+      for (String h; !(h = line()).isEmpty(); ) {
+        String lower = h.toLowerCase();
+        if (lower.startsWith("content-length:")) {
+          length = Integer.parseInt(h.substring(15).trim());
+        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        }
+      }
+      int total = 0;
+      if (chunked) {
+        for (int n; (n = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0; ) {
+          skip(n);
+          total += n;
+          line();
+        }
+        line();
+      } else {
+        skip(length);
+        total = length;
+      }
+      lastBody = total;
+    }
+
+    void skip(int n) throws IOException {
+      while (n > 0) {
+        int r = in.read(buf, 0, Math.min(n, buf.length));
+        if (r < 0) {
+          throw new IOException("connection closed");
+        }
+        n -= r;
+      }
+    }
+
+    String line() throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int c; (c = in.read()) != '\n'; ) {
+        if (c < 0) {
+          throw new IOException("connection closed");
+        }
+        if (c != '\r') {
+          b.append((char) c);
+        }
+      }
+      return b.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  static void print(List<Variant> variants, Map<String, Map<String, List<Double>>> results) {
+    String[][] rows = {
+      {"ready_ms", "added time to app ready (ms)", "added"},
+      {"rss_idle_mb", "added RSS idle (MB)", "added"},
+      {"rss_10k_mb", "added RSS after 10k scrapes (MB)", "added"},
+      {"p50_ms", "scrape p50, one keep-alive connection (ms)", ""},
+      {"p99_ms", "scrape p99, one keep-alive connection (ms)", ""},
+      {"cpu_ms_per_scrape_b2b", "CPU per scrape, back-to-back (ms)", ""},
+      {"cpu_ms_per_scrape_1s", "CPU per scrape at 1/s after warm-up (ms)", ""},
+      {"idle_cpu_ms_per_s", "added idle CPU (ms per s)", "added"},
+      {"exit_ms", "added time to JVM exit (ms)", "added"},
+      {"body_kb", "response body (KB)", ""},
+    };
+    StringBuilder out = new StringBuilder("| figure (median) |");
+    StringBuilder sep = new StringBuilder("|---|");
+    for (Variant v : variants.subList(1, variants.size())) {
+      out.append(' ').append(v.name()).append(" |");
+      sep.append("---|");
+    }
+    out.append('\n').append(sep).append('\n');
+    for (String[] row : rows) {
+      out.append("| ").append(row[1]).append(" |");
+      double base = row[2].isEmpty() ? 0 : median(results.get(variants.get(0).name()).get(row[0]));
+      for (Variant v : variants.subList(1, variants.size())) {
+        List<Double> xs = results.get(v.name()).get(row[0]);
+        out.append(xs == null ? " — |" : String.format(" %s |", fmt(median(xs) - base)));
+      }
+      out.append('\n');
+    }
+    System.out.print(out);
+    System.out.println();
+    System.out.println("no agent, absolute: ready " + fmt(median(results.get("no agent").get("ready_ms"))) + " ms, RSS idle "
+        + fmt(median(results.get("no agent").get("rss_idle_mb"))) + " MB, idle CPU "
+        + fmt(median(results.get("no agent").get("idle_cpu_ms_per_s"))) + " ms/s, exit " + fmt(median(results.get("no agent").get("exit_ms"))) + " ms");
+  }
+
+  static String fmt(double x) {
+    return Math.abs(x) >= 100 ? String.format("%.0f", x) : Math.abs(x) >= 10 ? String.format("%.1f", x) : String.format("%.2f", x);
+  }
+
+  static double median(List<Double> xs) {
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+}
