@@ -27,7 +27,8 @@ import org.objectweb.asm.commons.SimpleRemapper;
  * <p>The advice calls {@code java.lang.ProcagentLaunchHook}, a renamed copy of {@link
  * ProcessHook} defined in {@code java.base} through a private lookup on {@code ProcessBuilder}
  * (procagent opens {@code java.lang} to itself only, with {@link Instrumentation#redefineModule}).
- * A plain {@link ClassFileTransformer} with ASM: the first version used Byte Buddy's {@code
+ * A plain {@link ClassFileTransformer}, registered only while {@code ProcessBuilder} is
+ * retransformed, with ASM: the first version used Byte Buddy's {@code
  * Advice}, whose type pool allocated about 27 MB of the host's heap to describe {@code
  * ProcessBuilder}; ASM rewrites one method of the class as it reads it (a few hundred KB), and
  * no {@code sun.misc.Unsafe}, no class injection into the bootstrap path.
@@ -57,7 +58,14 @@ public final class LaunchInstrumentation {
       Class<?> hook = li.defineHook();
       hook.getField("listener").set(null, (Consumer<Object[]>) new LaunchRecorder(launches));
       inst.addTransformer(li.transformer, true);
-      inst.retransformClasses(ProcessBuilder.class);
+      try {
+        inst.retransformClasses(ProcessBuilder.class);
+      } finally {
+        // registered only for this one class: a registered transformer is called for every
+        // class the application loads afterwards, and the JVM must then read even its
+        // class-data-sharing classes from the runtime image, which slows the host's start-up
+        inst.removeTransformer(li.transformer);
+      }
       return li;
     } catch (Exception | LinkageError e) {
       li.uninstall();

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>one client address runs at most {@link #PER_CLIENT} exchanges at a time; its further
  *       requests wait in its own queue (bounded; beyond it they are closed), so one slow or
  *       greedy client cannot take the workers other clients need;
- *   <li>at most {@link #MAX_WORKERS} daemon threads, started on demand and ended after {@link
- *       #IDLE_SECONDS} s idle.
+ *   <li>at most {@link #MAX_WORKERS} daemon threads, started on demand; all but one end after
+ *       {@link #IDLE_SECONDS} s idle.
  * </ul>
  *
  * <p>The connection is reached through the JDK-internal exchange (opened to procagent as for
@@ -44,8 +44,9 @@ final class Workers implements Executor {
   static final int PER_CLIENT = 2;
   static final int PER_CLIENT_QUEUE = 256;
   /**
-   * How long an idle worker lives: shorter than the endpoint's listener check, so that idle
-   * workers do not keep each other alive by taking turns at the check's connection.
+   * How long an idle worker beyond the first lives: shorter than the endpoint's listener check,
+   * so that idle workers do not keep each other alive by taking turns at the check's connection.
+   * The first worker stays (parked, it costs nothing), so a scrape or check never starts a thread.
    */
   static final int IDLE_SECONDS = 4;
   private static final int QUEUE = 512;
@@ -66,7 +67,7 @@ final class Workers implements Executor {
     HandOff queue = new HandOff();
     this.pool =
         new ThreadPoolExecutor(
-            0,
+            1,
             MAX_WORKERS,
             IDLE_SECONDS,
             TimeUnit.SECONDS,

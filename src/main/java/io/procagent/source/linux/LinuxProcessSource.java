@@ -26,6 +26,14 @@ public final class LinuxProcessSource implements ProcessSource {
   private final boolean delayAccounting;
   private long maxVoluntary = ProcessSnapshot.UNKNOWN;
   private long maxInvoluntary = ProcessSnapshot.UNKNOWN;
+  /**
+   * Context switches (one status file per thread: a quarter of a scrape's CPU in a JVM of 25
+   * threads) and limits (which hardly ever change) are read at most this often; in between a
+   * read reuses them. The sampler reads every 5 s, so every round refreshes them.
+   */
+  static final long SLOW_FIELDS_NANOS = 4_000_000_000L;
+  private long slowFieldsAt;
+  private ProcParsers.Limits limits;
 
   /**
    * @param procRoot the procfs mount, {@code /proc} in production, a fixture dir in tests
@@ -55,8 +63,12 @@ public final class LinuxProcessSource implements ProcessSource {
       throw new IOException(dir.resolve("stat") + " has no (comm) field");
     }
     ProcParsers.Status status = ProcParsers.parseStatus(readText(dir.resolve("status")));
-    ProcParsers.Limits limits = readLimits();
-    sumContextSwitches(status);
+    boolean slow = limits == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS;
+    if (slow) {
+      limits = readLimits();
+      sumContextSwitches(status);
+      slowFieldsAt = now;
+    }
     double boot = procfs.bootTime();
     double start =
         stat.startTicks() < 0 || Double.isNaN(boot)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# procagent's background cost with nobody scraping: the same app (BenchApp, N sleep children)
+# with and without the agent, side by side, CPU (utime+stime) over WINDOW s after SETTLE s.
+# Loopback only; stops what it starts by PID.
+# Usage: bench/idle.sh [CHILDREN] [SETTLE_S] [WINDOW_S]   (defaults 100 60 60; after mvn package)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+children=${1:-100}; settle=${2:-60}; window=${3:-60}
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+exec 3< <(sleep $((settle + window + 30)))
+java -cp target/test-classes io.procagent.it.BenchApp plain "$children" <&3 >/dev/null 2>&1 & a=$!
+java -javaagent:target/procagent.jar=127.0.0.1:19641 -cp target/test-classes io.procagent.it.BenchApp plain "$children" <&3 >/dev/null 2>&1 & b=$!
+trap 'kill $a $b 2>/dev/null || true' EXIT
+sleep "$settle"
+a0=$(cpu $a); b0=$(cpu $b)
+sleep "$window"
+a1=$(cpu $a); b1=$(cpu $b)
+procs=$(ls /proc | grep -c '^[0-9]')
+awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v w="$window" -v n="$children" -v p="$procs" 'BEGIN {
+  printf "idle CPU over %ds (%d children, %d processes on the host): no agent %.2f ms/s, procagent %.2f ms/s, added %.2f ms/s\n",
+    w, n, p, a * 10 / w, b * 10 / w, (b - a) * 10 / w }'
