@@ -94,24 +94,33 @@ public class Compare {
       }
       Thread.sleep(10_000); // settle: agent start-up, first samples, JIT of start-up code
       r.put("rss_idle_mb", rssKb(pid) / 1024.0);
-      double c0 = cpuMs(pid);
-      Thread.sleep(10_000);
-      double idlePerS = (cpuMs(pid) - c0) / 10.0;
-      r.put("idle_cpu_ms_per_s", idlePerS);
-      if (v.port() > 0) {
-        try (Scraper s = new Scraper(v.port())) {
+      Scraper s = v.port() > 0 ? new Scraper(v.port()) : null;
+      try {
+        double c1 = 0;
+        double secs = 0;
+        if (s != null) {
           for (int i = 0; i < warmup; i++) { // one scrape per second
             s.scrape();
             Thread.sleep(1000);
           }
-          double c1 = cpuMs(pid);
+          c1 = cpuMs(pid);
           long t1 = System.nanoTime();
           for (int i = 0; i < measure; i++) {
             s.scrape();
             Thread.sleep(1000);
           }
-          double secs = (System.nanoTime() - t1) / 1e9;
-          r.put("cpu_ms_per_scrape_1s", ((cpuMs(pid) - c1) - idlePerS * secs) / measure);
+          secs = (System.nanoTime() - t1) / 1e9;
+          c1 = cpuMs(pid) - c1;
+          s.close(); // an idle keep-alive connection would be closed by some servers meanwhile
+        }
+        // idle: nobody scrapes for 30 s, after the warm-up (start-up and JIT are over)
+        double c0 = cpuMs(pid);
+        Thread.sleep(30_000);
+        double idlePerS = (cpuMs(pid) - c0) / 30.0;
+        r.put("idle_cpu_ms_per_s", idlePerS);
+        if (s != null) {
+          r.put("cpu_ms_per_scrape_1s", (c1 - idlePerS * secs) / measure);
+          s = new Scraper(v.port());
           for (int i = 0; i < 200; i++) {
             s.scrape();
           }
@@ -132,9 +141,13 @@ public class Compare {
           for (int i = warmup + measure + 200 + LATENCY_SCRAPES; i < TOTAL_SCRAPES; i++) {
             s.scrape();
           }
+          Thread.sleep(2000);
+          r.put("rss_10k_mb", rssKb(pid) / 1024.0);
         }
-        Thread.sleep(2000);
-        r.put("rss_10k_mb", rssKb(pid) / 1024.0);
+      } finally {
+        if (s != null) {
+          s.close();
+        }
       }
       try (Writer w = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
         w.write("quit\n");

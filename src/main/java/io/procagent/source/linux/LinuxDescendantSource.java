@@ -11,8 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One pass over /proc: reads every process's {@code stat} once, builds the parent map, and walks
- * it from the root. Only descendants cost more ({@code fd} listing, and {@code cmdline} when
+ * Finds the root's descendants through the kernel's {@code children} files (only descendants
+ * are read), or where those are missing in one pass over /proc that reads every process's
+ * {@code stat} once, builds the parent map, and walks it from the root. Only descendants cost more ({@code fd} listing, and {@code cmdline} when
  * arguments are wanted). A process that exits mid-scan is simply not in the result.
  */
 public final class LinuxDescendantSource implements DescendantSource {
@@ -27,7 +28,8 @@ public final class LinuxDescendantSource implements DescendantSource {
 
   @Override
   public List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
-    return descendants(ProcessTable.scan(proc), List.of(rootPid), withArguments);
+    ProcessTable table = ProcessTable.descendantsScan(proc, rootPid);
+    return descendants(table != null ? table : ProcessTable.scan(proc), List.of(rootPid), withArguments);
   }
 
   /** The descendants of {@code roots} in an already scanned table. */

@@ -71,6 +71,74 @@ public final class ProcessTable {
     return new ProcessTable(proc, pids, ppids, stats, n);
   }
 
+  /**
+   * Only {@code root}'s descendants, found through {@code /proc/PID/task/TID/children} (Linux
+   * 3.5+): a few reads per descendant instead of one per process on the host, which is what the
+   * agent's every sampling round costs on a busy host with a JVM that has few children. Null when
+   * the kernel has no children files (then {@link #scan} it is).
+   */
+  public static ProcessTable descendantsScan(Path proc, long root) {
+    String prefix = proc + "/";
+    if (!new File(prefix + root + "/task/" + root + "/children").exists()) {
+      return null;
+    }
+    int n = 0;
+    long[] pids = new long[16];
+    long[] ppids = new long[16];
+    byte[][] stats = new byte[16][];
+    byte[] buf = new byte[4096];
+    byte[] stat = new byte[4096];
+    Set<Long> seen = new HashSet<>();
+    seen.add(root);
+    List<Long> queue = new ArrayList<>();
+    queue.add(root);
+    for (int q = 0; q < queue.size(); q++) {
+      long parent = queue.get(q);
+      String[] tasks = new File(prefix + parent + "/task").list();
+      if (tasks == null) {
+        continue; // exited meanwhile
+      }
+      for (String task : tasks) {
+        int len = read(prefix + parent + "/task/" + task + "/children", buf);
+        for (int i = 0; i < len; ) {
+          int j = i;
+          while (j < len && buf[j] >= '0' && buf[j] <= '9') {
+            j++;
+          }
+          if (j > i) {
+            long child = parseDigits(buf, i, j);
+            if (seen.add(child)) {
+              int slen = read(prefix + child + "/stat", stat);
+              long ppid = slen > 0 ? ProcParsers.ppidOf(stat, slen) : ProcParsers.UNKNOWN;
+              if (ppid >= 0) {
+                if (n == pids.length) {
+                  pids = Arrays.copyOf(pids, n * 2);
+                  ppids = Arrays.copyOf(ppids, n * 2);
+                  stats = Arrays.copyOf(stats, n * 2);
+                }
+                pids[n] = child;
+                ppids[n] = ppid;
+                stats[n] = Arrays.copyOf(stat, slen);
+                n++;
+                queue.add(child);
+              }
+            }
+          }
+          i = j + 1;
+        }
+      }
+    }
+    return new ProcessTable(proc, pids, ppids, stats, n);
+  }
+
+  private static long parseDigits(byte[] b, int from, int to) {
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      v = v * 10 + (b[i] - '0');
+    }
+    return v;
+  }
+
   /** Reads a small /proc file into {@code buf}; -1 when it is gone or unreadable. */
   static int read(String path, byte[] buf) {
     try (FileInputStream in = new FileInputStream(path)) {

@@ -56,6 +56,34 @@ class LinuxDescendantSourceTest {
 
   @Test
   @EnabledOnOs(OS.LINUX)
+  void childrenFilesFindWhatAFullScanFinds() throws Exception {
+    // a child, and grandchildren started by it
+    Process sh = new ProcessBuilder("sh", "-c", "sleep 30 & sleep 30 & wait").start();
+    Process sleep = new ProcessBuilder("sleep", "30").start();
+    try {
+      long self = ProcessHandle.current().pid();
+      Path proc = Path.of("/proc");
+      java.util.Set<Long> viaChildren = java.util.Set.of();
+      for (int i = 0; i < 50 && viaChildren.size() < 4; i++) { // sh starts its sleeps
+        Thread.sleep(50);
+        ProcessTable small = ProcessTable.descendantsScan(proc, self);
+        assertThat(small).as("this kernel has /proc/PID/task/TID/children").isNotNull();
+        viaChildren = new java.util.HashSet<>(small.descendantsOf(List.of(self)));
+      }
+      java.util.Set<Long> viaScan = new java.util.HashSet<>(ProcessTable.scan(proc).descendantsOf(List.of(self)));
+      assertThat(viaChildren).hasSize(4).contains(sh.pid(), sleep.pid()).isEqualTo(viaScan);
+      assertThat(ProcessTable.descendantsScan(proc, self).size()).isEqualTo(4); // nothing else read
+    } finally {
+      sh.descendants().forEach(ProcessHandle::destroy);
+      sh.destroy();
+      sleep.destroy();
+      sh.waitFor();
+      sleep.waitFor();
+    }
+  }
+
+  @Test
+  @EnabledOnOs(OS.LINUX)
   void liveChildIsFound() throws Exception {
     Process sleep = new ProcessBuilder("sleep", "30").start();
     try {
