@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Loopback only; every process it starts is stopped by its PID. Run by bench/compare.sh.
  * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
+ * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM)
  */
 public class Compare {
 
@@ -42,12 +43,14 @@ public class Compare {
     String cp = args[3];
     Path procagent = Path.of(args[4]).toAbsolutePath();
     Path jmxExporter = Path.of(args[5]).toAbsolutePath();
+    Path emptyAgent = Path.of(args[6]).toAbsolutePath();
     Path dir = Files.createTempDirectory("procagent-compare");
     Path jmxConfig = Files.writeString(dir.resolve("jmx.yaml"), "rules:\n  - pattern: \".*\"\n");
     Path noCache = Files.writeString(dir.resolve("nocache.yaml"), "http:\n  cpu_limit: off\nsampling:\n  cache_ttl: 0s\n");
     List<Variant> variants =
         List.of(
             new Variant("no agent", List.of(), "plain", 0),
+            new Variant("empty -javaagent (JVM's own cost)", List.of("-javaagent:" + emptyAgent), "plain", 0),
             new Variant("jmx_exporter 1.0.1", List.of("-javaagent:" + jmxExporter + "=127.0.0.1:19711:" + jmxConfig), "plain", 19711),
             new Variant("client_java 1.5.0", List.of(), "clientjava:19712", 19712),
             new Variant("procagent", List.of("-javaagent:" + procagent + "=127.0.0.1:19713"), "plain", 19713),

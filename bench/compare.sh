@@ -13,8 +13,14 @@ mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.tx
 mvn -B -q dependency:get -Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1 >/dev/null
 jmx=~/.m2/repository/io/prometheus/jmx/jmx_prometheus_javaagent/1.0.1/jmx_prometheus_javaagent-1.0.1.jar
 cp="target/test-classes:$(cat target/bench-classpath.txt)"
+# an agent whose premain does nothing: the JVM's own cost of any -javaagent
+mkdir -p target/empty-agent
+printf 'public class EmptyAgent { public static void premain(String a, java.lang.instrument.Instrumentation i) {} }\n' > target/empty-agent/EmptyAgent.java
+javac --release 8 -d target/empty-agent target/empty-agent/EmptyAgent.java 2>/dev/null
+printf 'Premain-Class: EmptyAgent\n' > target/empty-agent/manifest.txt
+jar cfm target/empty-agent.jar target/empty-agent/manifest.txt -C target/empty-agent EmptyAgent.class
 echo "== $(nproc) CPUs, $(java -version 2>&1 | head -1), $runs interleaved runs, ${warmup}s warm-up at 1 scrape/s"
-java bench/Compare.java "$runs" "$warmup" "$measure" "$cp" target/procagent.jar "$jmx"
+java bench/Compare.java "$runs" "$warmup" "$measure" "$cp" target/procagent.jar "$jmx" target/empty-agent.jar
 echo
 echo "== descendant scan (procagent, on the sampler) vs process-exporter 0.7.10 (per scrape)"
 java -cp target/classes bench/ScanBench.java 0 100 1000
