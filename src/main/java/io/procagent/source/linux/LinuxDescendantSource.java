@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Finds the root's descendants through the kernel's {@code children} files (only descendants
- * are read), or where those are missing in one pass over /proc that reads every process's
+ * are read) while they are few next to the host's processes, otherwise, or where those files
+ * are missing, in one pass over /proc that reads every process's
  * {@code stat} once, builds the parent map, and walks it from the root. Only descendants cost more ({@code fd} listing, and {@code cmdline} when
  * arguments are wanted). A process that exits mid-scan is simply not in the result.
  */
@@ -26,10 +27,20 @@ public final class LinuxDescendantSource implements DescendantSource {
     this.procfs = Procfs.of(proc);
   }
 
+  /** Descendants found last time: following children lists costs about 3 reads each. */
+  private volatile int lastFound;
+
   @Override
   public List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
-    ProcessTable table = ProcessTable.descendantsScan(proc, rootPid);
-    return descendants(table != null ? table : ProcessTable.scan(proc), List.of(rootPid), withArguments);
+    ProcessTable table = null;
+    String[] all = new java.io.File(proc.toString()).list();
+    if (all == null || 32 + 3L * lastFound < all.length) { // cheaper than reading every stat
+      table = ProcessTable.descendantsScan(proc, rootPid);
+    }
+    List<ChildProcess> out =
+        descendants(table != null ? table : ProcessTable.scan(proc), List.of(rootPid), withArguments);
+    lastFound = out.size();
+    return out;
   }
 
   /** The descendants of {@code roots} in an already scanned table. */

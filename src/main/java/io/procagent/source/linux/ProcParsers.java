@@ -106,6 +106,34 @@ final class ProcParsers {
     return i == start ? UNKNOWN : v;
   }
 
+  /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */
+  static long threadsOf(byte[] stat, int len) {
+    int close = -1;
+    for (int i = len - 1; i >= 0; i--) {
+      if (stat[i] == ')') {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0) {
+      return UNKNOWN;
+    }
+    int i = close + 2; // field 3, the state
+    for (int field = 3; field < 20; field++) {
+      while (i < len && stat[i] != ' ') {
+        i++;
+      }
+      i++;
+    }
+    long v = 0;
+    int start = i;
+    while (i < len && stat[i] >= '0' && stat[i] <= '9') {
+      v = v * 10 + (stat[i] - '0');
+      i++;
+    }
+    return i == start ? UNKNOWN : v;
+  }
+
   /** Fields of /proc/PID/status that procagent uses. */
   record Status(
       long uid,

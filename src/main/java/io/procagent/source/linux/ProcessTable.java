@@ -86,20 +86,24 @@ public final class ProcessTable {
     long[] pids = new long[16];
     long[] ppids = new long[16];
     byte[][] stats = new byte[16][];
-    byte[] buf = new byte[4096];
     byte[] stat = new byte[4096];
     Set<Long> seen = new HashSet<>();
     seen.add(root);
     List<Long> queue = new ArrayList<>();
     queue.add(root);
+    byte[][] children = {new byte[4096]};
+    List<Long> threads = new ArrayList<>();
+    threads.add(2L); // the root: list its threads
     for (int q = 0; q < queue.size(); q++) {
       long parent = queue.get(q);
-      String[] tasks = new File(prefix + parent + "/task").list();
+      String base = prefix + parent + "/task/";
+      String[] tasks = threads.get(q) == 1 ? new String[] {Long.toString(parent)} : new File(base).list();
       if (tasks == null) {
         continue; // exited meanwhile
       }
       for (String task : tasks) {
-        int len = read(prefix + parent + "/task/" + task + "/children", buf);
+        int len = readWhole(base + task + "/children", children);
+        byte[] buf = children[0];
         for (int i = 0; i < len; ) {
           int j = i;
           while (j < len && buf[j] >= '0' && buf[j] <= '9') {
@@ -121,6 +125,7 @@ public final class ProcessTable {
                 stats[n] = Arrays.copyOf(stat, slen);
                 n++;
                 queue.add(child);
+                threads.add(ProcParsers.threadsOf(stat, slen));
               }
             }
           }
@@ -137,6 +142,23 @@ public final class ProcessTable {
       v = v * 10 + (b[i] - '0');
     }
     return v;
+  }
+
+  /** Reads a whole /proc file into {@code buf[0]}, growing it; -1 when gone or unreadable. */
+  static int readWhole(String path, byte[][] buf) {
+    try (FileInputStream in = new FileInputStream(path)) {
+      int total = 0;
+      int r;
+      while ((r = in.read(buf[0], total, buf[0].length - total)) > 0) {
+        total += r;
+        if (total == buf[0].length) {
+          buf[0] = Arrays.copyOf(buf[0], total * 2);
+        }
+      }
+      return total;
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   /** Reads a small /proc file into {@code buf}; -1 when it is gone or unreadable. */

@@ -40,6 +40,14 @@ class ProcParsersTest {
   }
 
   @Test
+  void threadsFromBytesAgreeWithTheFullParse() {
+    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.threadsOf(b, b.length)).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
+    byte[] cut = "9 (a) R 1 2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.threadsOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
+  }
+
+  @Test
   void truncatedStatKeepsWhatItHas() {
     ProcParsers.Stat s = ProcParsers.parseStat("77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9");
     assertThat(s.comm()).isEqualTo("sh");
