@@ -23,7 +23,9 @@ public final class BenchApp {
       HTTPServer.builder().hostname("127.0.0.1").port(Integer.parseInt(args[0].substring(11))).buildAndStart();
     }
     System.out.println("ready");
-    List<Process> children = new ArrayList<>();
+    List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>();
+    // stopped by a signal (bench/idle.sh): the children go too, never left to init
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> children.forEach(Process::destroy)));
     for (int i = 0, n = Integer.parseInt(args[1]); i < n; i++) {
       children.add(new ProcessBuilder("sleep", "100000").start());
     }
