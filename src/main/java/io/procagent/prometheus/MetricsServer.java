@@ -17,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The endpoint: client_java's scrape handler ({@code /metrics} in text, OpenMetrics or protobuf by
@@ -142,9 +141,6 @@ public final class MetricsServer implements AutoCloseable {
    * by {@code ss -K}); its dispatcher then spins on the failing accept.
    */
   public boolean listening() {
-    if (System.nanoTime() - workers.lastRequestNanos() < TimeUnit.SECONDS.toNanos(Endpoint.CHECK_SECONDS)) {
-      return true; // it served a request a moment ago
-    }
     InetSocketAddress bound = server.getAddress();
     InetAddress ip = bound.getAddress();
     if (ip.isAnyLocalAddress()) {

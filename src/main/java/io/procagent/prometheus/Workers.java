@@ -58,7 +58,6 @@ final class Workers implements Executor {
   private final long timeoutNanos;
   private final ScrapePolicy policy;
   private final Map<InetAddress, Client> clients = new HashMap<>();
-  private volatile long lastRequest = System.nanoTime();
 
   Workers(ScrapePolicy policy) {
     this.policy = policy;
@@ -85,6 +84,8 @@ final class Workers implements Executor {
   private static Thread daemon(Runnable r, String name) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
+    // never the JVM's default handler, which prints a stack trace on the host's stderr
+    t.setUncaughtExceptionHandler((thread, e) -> LOG.debug("uncaught in " + thread.getName(), e));
     t.setContextClassLoader(Workers.class.getClassLoader());
     return t;
   }
@@ -94,14 +95,8 @@ final class Workers implements Executor {
     return CHANNEL != null;
   }
 
-  /** {@link System#nanoTime} of the last request handed to this executor. */
-  long lastRequestNanos() {
-    return lastRequest;
-  }
-
   @Override
   public void execute(Runnable exchange) {
-    lastRequest = System.nanoTime();
     SocketChannel channel = channel(exchange);
     InetAddress address = address(channel);
     if (address == null) {
@@ -134,10 +129,14 @@ final class Workers implements Executor {
   }
 
   private void run(Runnable exchange, SocketChannel channel, InetAddress address) {
-    ScheduledFuture<?> cut =
-        channel == null ? null : timer.schedule(() -> cut(channel), timeoutNanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> cut = null;
     try {
+      if (channel != null) {
+        cut = timer.schedule(() -> cut(channel), timeoutNanos, TimeUnit.NANOSECONDS);
+      }
       exchange.run();
+    } catch (RuntimeException e) { // e.g. the endpoint is being stopped or rebound
+      LOG.debug("an exchange ended early", e);
     } finally {
       if (cut != null) {
         cut.cancel(false);
