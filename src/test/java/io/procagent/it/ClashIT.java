@@ -64,9 +64,13 @@ class ClashIT {
           .doesNotContain("procagent_build_info");
       ChildrenIT.send(app.process.getOutputStream(), "child");
       ChildrenIT.awaitStdout(app, "child exit=4");
-      Thread.sleep(500);
-      ours = Jvm.scrape("http://127.0.0.1:" + agentPort + "/metrics", Duration.ofSeconds(30));
-      assertThat(ours).contains("process_children_exited_total{command=\"sh\",exit_code=\"4\"} 1.0");
+      // a scrape may be answered from the last second's response (sampling.cache_ttl): poll
+      String exited = "process_children_exited_total{command=\"sh\",exit_code=\"4\"} 1.0";
+      for (int i = 0; i < 50 && !ours.contains(exited); i++) {
+        Thread.sleep(200);
+        ours = Jvm.scrape("http://127.0.0.1:" + agentPort + "/metrics", Duration.ofSeconds(30));
+      }
+      assertThat(ours).contains(exited);
       assertThat(ours)
           .contains("procagent_build_info")
           .contains("process_info{")
