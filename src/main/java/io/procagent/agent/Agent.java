@@ -95,7 +95,7 @@ public final class Agent implements AgentStatus {
       launchInstrumentation = LaunchInstrumentation.install(inst, launches);
     }
     if (inst != null) {
-      MetricsServer.allowTcpNoDelay(inst);
+      MetricsServer.openJdkHttpServer(inst);
     }
     sampler.start(scheduler, config.samplingInterval());
     endpoint.start();

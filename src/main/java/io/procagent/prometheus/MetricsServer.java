@@ -45,8 +45,11 @@ public final class MetricsServer implements AutoCloseable {
     this.tls = tls;
   }
 
-  /** Opens the JDK internals {@link TcpNoDelay} needs to procagent alone (agent mode). */
-  public static void allowTcpNoDelay(Instrumentation inst) {
+  /**
+   * Opens {@code sun.net.httpserver} to procagent alone (agent mode): {@link TcpNoDelay} and
+   * {@link Workers} (request deadlines, per-client share) reach the exchange's socket through it.
+   */
+  public static void openJdkHttpServer(Instrumentation inst) {
     if (inst != null) {
       TcpNoDelay.open(inst);
     }

@@ -38,7 +38,7 @@ public final class LinuxDescendantSource implements DescendantSource {
       table = ProcessTable.descendantsScan(proc, rootPid);
     }
     List<ChildProcess> out =
-        descendants(table != null ? table : ProcessTable.scan(proc), List.of(rootPid), withArguments);
+        descendants(table != null ? table : ProcessTable.scan(proc, all), List.of(rootPid), withArguments);
     lastFound = out.size();
     return out;
   }

@@ -85,36 +85,35 @@ final class ProcParsers {
    * @return the ppid, or UNKNOWN when the bytes are not a stat line
    */
   static long ppidOf(byte[] stat, int len) {
-    int close = -1;
+    int close = commEnd(stat, len);
+    // ") S 1234 ..." : skip ") ", the state letter and a space
+    return close < 0 ? UNKNOWN : longAt(stat, close + 4, len);
+  }
+
+  /** Index of the ')' closing the comm field of stat bytes, or -1. */
+  private static int commEnd(byte[] stat, int len) {
     for (int i = len - 1; i >= 0; i--) {
       if (stat[i] == ')') {
-        close = i;
-        break;
+        return i;
       }
     }
-    // ") S 1234 ..." : skip ") ", the state letter and a space
-    int i = close + 4;
-    if (close < 0 || i >= len) {
-      return UNKNOWN;
-    }
+    return -1;
+  }
+
+  /** The decimal number starting at {@code from} in bytes (up to {@code len}), or UNKNOWN. */
+  static long longAt(byte[] b, int from, int len) {
     long v = 0;
-    int start = i;
-    while (i < len && stat[i] >= '0' && stat[i] <= '9') {
-      v = v * 10 + (stat[i] - '0');
+    int i = from;
+    while (i < len && b[i] >= '0' && b[i] <= '9') {
+      v = v * 10 + (b[i] - '0');
       i++;
     }
-    return i == start ? UNKNOWN : v;
+    return i == from ? UNKNOWN : v;
   }
 
   /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */
   static long threadsOf(byte[] stat, int len) {
-    int close = -1;
-    for (int i = len - 1; i >= 0; i--) {
-      if (stat[i] == ')') {
-        close = i;
-        break;
-      }
-    }
+    int close = commEnd(stat, len);
     if (close < 0) {
       return UNKNOWN;
     }
@@ -125,13 +124,7 @@ final class ProcParsers {
       }
       i++;
     }
-    long v = 0;
-    int start = i;
-    while (i < len && stat[i] >= '0' && stat[i] <= '9') {
-      v = v * 10 + (stat[i] - '0');
-      i++;
-    }
-    return i == start ? UNKNOWN : v;
+    return longAt(stat, i, len);
   }
 
   /** Fields of /proc/PID/status that procagent uses. */

@@ -44,7 +44,11 @@ public final class ProcessTable {
 
   /** Lists {@code proc} and reads every process's stat. Processes that exit meanwhile are left out. */
   public static ProcessTable scan(Path proc) throws IOException {
-    String[] names = new File(proc.toString()).list();
+    return scan(proc, new File(proc.toString()).list());
+  }
+
+  /** {@link #scan(Path)} over a listing of {@code proc} the caller already made (null: failed). */
+  static ProcessTable scan(Path proc, String[] names) throws IOException {
     if (names == null) {
       throw new IOException("cannot list " + proc);
     }
@@ -110,7 +114,7 @@ public final class ProcessTable {
             j++;
           }
           if (j > i) {
-            long child = parseDigits(buf, i, j);
+            long child = ProcParsers.longAt(buf, i, j);
             if (seen.add(child)) {
               int slen = read(prefix + child + "/stat", stat);
               long ppid = slen > 0 ? ProcParsers.ppidOf(stat, slen) : ProcParsers.UNKNOWN;
@@ -134,14 +138,6 @@ public final class ProcessTable {
       }
     }
     return new ProcessTable(proc, pids, ppids, stats, n);
-  }
-
-  private static long parseDigits(byte[] b, int from, int to) {
-    long v = 0;
-    for (int i = from; i < to; i++) {
-      v = v * 10 + (b[i] - '0');
-    }
-    return v;
   }
 
   /** Reads a whole /proc file into {@code buf[0]}, growing it; -1 when gone or unreadable. */
