@@ -87,6 +87,12 @@ class LinuxDescendantSourceTest {
   void liveChildIsFound() throws Exception {
     Process sleep = new ProcessBuilder("sleep", "30").start();
     try {
+      // start() returns while the child may still be exec'ing (no memory mapped yet); the scan
+      // through children lists is fast enough to see that moment, so wait until it is sleeping
+      java.nio.file.Path stat = Path.of("/proc/" + sleep.pid() + "/stat");
+      for (int i = 0; i < 100 && !java.nio.file.Files.readString(stat).matches("\\d+ \\(sleep\\) S .*\\s*"); i++) {
+        Thread.sleep(20);
+      }
       List<ChildProcess> kids =
           new LinuxDescendantSource(Path.of("/proc")).descendants(ProcessHandle.current().pid(), false);
       assertThat(kids).anySatisfy(c -> {
