@@ -43,7 +43,7 @@ public final class Sampler {
   private volatile SystemSnapshot system;
   private double[][] clamp = new double[0][];
 
-  private ProcessSnapshot windowProcess;
+  private ProcessSource.Cpu windowCpu;
   private SystemSnapshot windowSystem;
   private volatile Utilization utilization = Utilization.NONE;
   private ScheduledFuture<?> task;
@@ -106,25 +106,43 @@ public final class Sampler {
     }
   }
 
-  /** One sampling round: fresh reads and a new utilisation window. Never throws. */
+  /**
+   * One sampling round: a new utilisation window and a descendant scan. Never throws. Of the
+   * process it reads only its CPU time (one small file); the whole process is read when a
+   * scrape or JMX asks, so a round nobody looks at costs little.
+   */
   public void tick() {
     try {
-      ProcessSnapshot p = processSource == null ? null : refreshProcess(true);
+      ProcessSource.Cpu cpu = processSource == null ? null : processCpu();
       SystemSnapshot s = systemSource == null ? null : refreshSystem(true);
-      updateWindow(p, s);
+      updateWindow(cpu, s);
       scanChildrenNow();
     } catch (RuntimeException e) {
       LOG.warnOnce("tick", "sampling failed: " + e);
     }
   }
 
-  private synchronized void updateWindow(ProcessSnapshot p, SystemSnapshot s) {
+  private ProcessSource.Cpu processCpu() {
+    try {
+      return processSource.cpu();
+    } catch (io.procagent.source.NoProcessException e) {
+      return null;
+    } catch (Exception e) {
+      errors.record(PROCESS, e);
+      LOG.warnOnce("process", "cannot read the process: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private synchronized void updateWindow(ProcessSource.Cpu cpu, SystemSnapshot s) {
     double proc = Double.NaN;
     double window = Double.NaN;
-    if (p != null && windowProcess != null && p.readAtNanos() > windowProcess.readAtNanos()) {
-      double wall = (p.readAtNanos() - windowProcess.readAtNanos()) / 1e9;
-      int cpus = Math.max(1, p.cpusAllowed() > 0 ? Math.min(p.cpusAllowed(), availableCpus.getAsInt()) : availableCpus.getAsInt());
-      proc = clamp01((p.cpuSeconds() - windowProcess.cpuSeconds()) / (wall * cpus));
+    if (cpu != null && windowCpu != null && cpu.readAtNanos() > windowCpu.readAtNanos()) {
+      double wall = (cpu.readAtNanos() - windowCpu.readAtNanos()) / 1e9;
+      ProcessSnapshot last = process; // CPUs allowed hardly change: the last whole read's
+      int allowed = last == null ? 0 : last.cpusAllowed();
+      int cpus = Math.max(1, allowed > 0 ? Math.min(allowed, availableCpus.getAsInt()) : availableCpus.getAsInt());
+      proc = clamp01((cpu.seconds() - windowCpu.seconds()) / (wall * cpus));
       window = wall;
     }
     List<String> names = new ArrayList<>();
@@ -147,8 +165,8 @@ public final class Sampler {
       total = all > 0 ? clamp01(busy / all) : Double.NaN;
       window = (s.readAtNanos() - windowSystem.readAtNanos()) / 1e9;
     }
-    if (p != null) {
-      windowProcess = p;
+    if (cpu != null) {
+      windowCpu = cpu;
     }
     if (s != null) {
       windowSystem = s;
@@ -172,14 +190,14 @@ public final class Sampler {
     if (p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
       return p;
     }
-    return refreshProcess(false);
+    return refreshProcess();
   }
 
-  private ProcessSnapshot refreshProcess(boolean force) {
+  private ProcessSnapshot refreshProcess() {
     synchronized (processLock) {
       ProcessSnapshot p = process;
       // another caller may have refreshed while we waited: single flight
-      if (!force && p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
+      if (p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
         return p;
       }
       try {

@@ -11,4 +11,18 @@ public interface ProcessSource {
    * @throws IOException when the process is gone or cannot be read at all
    */
   ProcessSnapshot read() throws IOException;
+
+  /**
+   * The process's user + system CPU seconds now: all a sampling round needs, which
+   * implementations may read far more cheaply than a whole {@link #read}.
+   *
+   * @throws IOException when the process is gone or cannot be read
+   */
+  default Cpu cpu() throws IOException {
+    ProcessSnapshot p = read();
+    return new Cpu(p.cpuSeconds(), p.readAtNanos());
+  }
+
+  /** User + system CPU seconds read at {@code readAtNanos} ({@link System#nanoTime}). */
+  record Cpu(double seconds, long readAtNanos) {}
 }

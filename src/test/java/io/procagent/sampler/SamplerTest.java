@@ -42,6 +42,35 @@ class SamplerTest {
   }
 
   @Test
+  void aRoundReadsOnlyTheProcesssCpuAndAScrapeReadsTheRest() {
+    int[] cpuReads = {0};
+    Fakes.Process whole = process;
+    io.procagent.source.ProcessSource source =
+        new io.procagent.source.ProcessSource() {
+          @Override
+          public io.procagent.source.ProcessSnapshot read() throws IOException {
+            return whole.read();
+          }
+
+          @Override
+          public Cpu cpu() {
+            cpuReads[0]++;
+            return new Cpu(cpuReads[0], cpuReads[0] * 1_000_000_000L);
+          }
+        };
+    Sampler s = new Sampler(source, system, Duration.ZERO, () -> 4, errors);
+    system.next = Fakes.system(1, 1, 1);
+    s.tick();
+    s.tick(); // +1 CPU second in 1 s on 4 CPUs
+    assertThat(cpuReads[0]).isEqualTo(2);
+    assertThat(process.reads).isZero();
+    assertThat(s.utilization().process()).isCloseTo(0.25, within(1e-9));
+    process.next = Fakes.process(1, 1, 5);
+    assertThat(s.process()).isNotNull();
+    assertThat(process.reads).isEqualTo(1);
+  }
+
+  @Test
   void cacheServesManyCallersWithOneRead() {
     Sampler s = sampler(Duration.ofHours(1));
     process.next = Fakes.process(1, 1, System.nanoTime());

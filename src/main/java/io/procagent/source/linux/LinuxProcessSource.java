@@ -34,6 +34,7 @@ public final class LinuxProcessSource implements ProcessSource {
   static final long SLOW_FIELDS_NANOS = 4_000_000_000L;
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
+  private final byte[] statBytes = new byte[1024];
 
   /**
    * @param procRoot the procfs mount, {@code /proc} in production, a fixture dir in tests
@@ -101,6 +102,22 @@ public final class LinuxProcessSource implements ProcessSource {
         maxInvoluntary,
         status.cpusAllowed(),
         now);
+  }
+
+  /** One read of /proc/PID/stat into a kept buffer, no Strings: what each sampling round costs. */
+  @Override
+  public synchronized Cpu cpu() throws IOException {
+    long now = System.nanoTime();
+    String path = dir + "/stat";
+    int len = ProcessTable.read(path, statBytes);
+    if (len < 0) {
+      throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
+    }
+    long ticks = ProcParsers.cpuTicksOf(statBytes, len);
+    if (ticks < 0) {
+      throw new IOException(path + " has no CPU times");
+    }
+    return new Cpu(ticks / ProcParsers.USER_HZ, now);
   }
 
   /**

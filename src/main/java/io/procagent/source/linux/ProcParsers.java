@@ -113,18 +113,42 @@ final class ProcParsers {
 
   /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */
   static long threadsOf(byte[] stat, int len) {
-    int close = commEnd(stat, len);
-    if (close < 0) {
+    return statField(stat, len, 20);
+  }
+
+  /** utime + stime (fields 14 and 15) of /proc/PID/stat bytes in ticks, or UNKNOWN. */
+  static long cpuTicksOf(byte[] stat, int len) {
+    int i = fieldStart(stat, len, 14);
+    long user = i < 0 ? UNKNOWN : longAt(stat, i, len);
+    if (user < 0) {
       return UNKNOWN;
     }
+    while (i < len && stat[i] != ' ') {
+      i++;
+    }
+    long system = longAt(stat, i + 1, len);
+    return system < 0 ? UNKNOWN : user + system;
+  }
+
+  /** Field {@code field} (1-based, {@code > 2}) of /proc/PID/stat bytes as a number, or UNKNOWN. */
+  static long statField(byte[] stat, int len, int field) {
+    int i = fieldStart(stat, len, field);
+    return i < 0 ? UNKNOWN : longAt(stat, i, len);
+  }
+
+  private static int fieldStart(byte[] stat, int len, int field) {
+    int close = commEnd(stat, len);
+    if (close < 0) {
+      return -1;
+    }
     int i = close + 2; // field 3, the state
-    for (int field = 3; field < 20; field++) {
+    for (int f = 3; f < field; f++) {
       while (i < len && stat[i] != ' ') {
         i++;
       }
       i++;
     }
-    return longAt(stat, i, len);
+    return i < len ? i : -1;
   }
 
   /** Fields of /proc/PID/status that procagent uses. */

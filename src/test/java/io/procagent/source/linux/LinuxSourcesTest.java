@@ -68,6 +68,18 @@ class LinuxSourcesTest {
   }
 
   @Test
+  void cpuAloneAgreesWithTheWholeRead() throws IOException {
+    fixture();
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42);
+    assertThat(source.cpu().seconds()).isCloseTo(source.read().cpuSeconds(), within(1e-9)).isCloseTo(3.25, within(1e-9));
+    write("42/stat", "42 (cut) S 1 2 3");
+    assertThatThrownBy(source::cpu).isInstanceOf(IOException.class).hasMessageContaining("42/stat");
+    assertThatThrownBy(() -> new LinuxProcessSource(proc, 999).cpu())
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("999");
+  }
+
+  @Test
   void contextSwitchesNeverDecreaseWhenAThreadEnds() throws IOException {
     fixture();
     LinuxProcessSource source = new LinuxProcessSource(proc, 42);

@@ -40,6 +40,18 @@ class ProcParsersTest {
   }
 
   @Test
+  void cpuTicksFromBytesAgreeWithTheFullParse() {
+    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ProcParsers.Stat full = ProcParsers.parseStat(STAT);
+    assertThat(ProcParsers.cpuTicksOf(b, b.length)).isEqualTo(full.utime() + full.stime()).isPositive();
+    byte[] odd = "9 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 30".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.cpuTicksOf(odd, odd.length)).isEqualTo(11 + 12);
+    byte[] cut = "9 (a) R 1 2 3 4 5 6 7 8 9 10 11".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(ProcParsers.cpuTicksOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(ProcParsers.cpuTicksOf(new byte[0], 0)).isEqualTo(ProcParsers.UNKNOWN);
+  }
+
+  @Test
   void threadsFromBytesAgreeWithTheFullParse() {
     byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     assertThat(ProcParsers.threadsOf(b, b.length)).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
