@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Properties;
@@ -49,13 +50,19 @@ public final class StateFile {
       if (!safe(dir, uid)) {
         return false;
       }
-      Path file = dir.resolve(Long.toString(ProcessHandle.current().pid()));
-      Path tmp = Files.createTempFile(dir, "state", ".tmp");
+      String pid = Long.toString(ProcessHandle.current().pid());
+      Path file = dir.resolve(pid);
+      // not Files.createTempFile: its random name would cost the host a SecureRandom and the
+      // security providers (~1 MB of heap, 100 classes); the dir is private, the pid unique
+      Path tmp = dir.resolve(pid + ".tmp");
       StringBuilder sb = new StringBuilder();
       for (String k : state.stringPropertyNames()) {
         sb.append(k).append('=').append(state.getProperty(k).replace("\n", " ")).append('\n');
       }
-      Files.writeString(tmp, sb, StandardCharsets.UTF_8);
+      Files.writeString(
+          tmp, sb, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       file.toFile().deleteOnExit();
       return true;
