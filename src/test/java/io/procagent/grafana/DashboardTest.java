@@ -51,7 +51,7 @@ class DashboardTest {
       }
     }
     assertThat(rows).containsExactly("Identity", "Process CPU", "Host CPU", "Memory, threads, file descriptors", "Children", "JVM", "procagent");
-    assertThat(panels).isGreaterThanOrEqualTo(25);
+    assertThat(panels).isGreaterThanOrEqualTo(27);
     assertThat(Files.readString(Path.of("grafana/procagent.json"))).doesNotContainPattern("\"uid\": \"(?!\\$\\{datasource\\}|procagent\")");
   }
 }
