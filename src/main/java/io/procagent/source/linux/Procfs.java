@@ -74,17 +74,17 @@ final class Procfs {
   }
 
   private static long countFds(String dir, boolean bySize) {
-    String fd = dir + "/fd";
+    File fd = new File(dir + "/fd");
     try {
       if (bySize) {
-        long size = Files.size(Path.of(fd));
+        long size = fd.length(); // one stat, no attribute objects; 0 when denied or gone
         if (size > 0) {
           return size;
         }
       }
-      String[] list = new File(fd).list();
+      String[] list = fd.list();
       return list == null ? ProcessSnapshot.UNKNOWN : list.length;
-    } catch (IOException | SecurityException e) {
+    } catch (SecurityException e) {
       return ProcessSnapshot.UNKNOWN;
     }
   }
