@@ -29,7 +29,7 @@ public final class LinuxProcessSource implements ProcessSource {
   /**
    * Context switches (one status file per thread: a quarter of a scrape's CPU in a JVM of 25
    * threads) and limits (which hardly ever change) are read at most this often; in between a
-   * read reuses them. The sampler reads every 5 s, so every round refreshes them.
+   * read reuses them. Sampling rounds never read them ({@link #cpu}); a scrape every 15 s does.
    */
   static final long SLOW_FIELDS_NANOS = 4_000_000_000L;
   private long slowFieldsAt;
