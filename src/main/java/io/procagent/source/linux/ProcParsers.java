@@ -85,9 +85,7 @@ final class ProcParsers {
    * @return the ppid, or UNKNOWN when the bytes are not a stat line
    */
   static long ppidOf(byte[] stat, int len) {
-    int close = commEnd(stat, len);
-    // ") S 1234 ..." : skip ") ", the state letter and a space
-    return close < 0 ? UNKNOWN : longAt(stat, close + 4, len);
+    return statField(stat, len, 4);
   }
 
   /** Index of the ')' closing the comm field of stat bytes, or -1. */

@@ -93,47 +93,41 @@ public final class ProcessTable {
     byte[] stat = new byte[4096];
     Set<Long> seen = new HashSet<>();
     seen.add(root);
-    List<Long> queue = new ArrayList<>();
-    queue.add(root);
     byte[][] children = {new byte[4096]};
-    List<Long> threads = new ArrayList<>();
-    threads.add(2L); // the root: list its threads
-    for (int q = 0; q < queue.size(); q++) {
-      long parent = queue.get(q);
+    // breadth first: the root, then each process found, in the order found (pids[0..n))
+    for (int q = -1; q < n; q++) {
+      long parent = q < 0 ? root : pids[q];
       String base = prefix + parent + "/task/";
-      String[] tasks = threads.get(q) == 1 ? new String[] {Long.toString(parent)} : new File(base).list();
+      boolean oneThread = q >= 0 && ProcParsers.threadsOf(stats[q], stats[q].length) == 1;
+      String[] tasks = oneThread ? new String[] {Long.toString(parent)} : new File(base).list();
       if (tasks == null) {
         continue; // exited meanwhile
       }
       for (String task : tasks) {
         int len = readWhole(base + task + "/children", children);
-        byte[] buf = children[0];
-        for (int i = 0; i < len; ) {
-          int j = i;
-          while (j < len && buf[j] >= '0' && buf[j] <= '9') {
-            j++;
+        byte[] list = children[0];
+        for (int i = 0; i < len; i++) { // "123 456 ": numbers, one separator after each
+          long child = ProcParsers.longAt(list, i, len);
+          while (i < len && list[i] >= '0' && list[i] <= '9') {
+            i++;
           }
-          if (j > i) {
-            long child = ProcParsers.longAt(buf, i, j);
-            if (seen.add(child)) {
-              int slen = read(prefix + child + "/stat", stat);
-              long ppid = slen > 0 ? ProcParsers.ppidOf(stat, slen) : ProcParsers.UNKNOWN;
-              if (ppid >= 0) {
-                if (n == pids.length) {
-                  pids = Arrays.copyOf(pids, n * 2);
-                  ppids = Arrays.copyOf(ppids, n * 2);
-                  stats = Arrays.copyOf(stats, n * 2);
-                }
-                pids[n] = child;
-                ppids[n] = ppid;
-                stats[n] = Arrays.copyOf(stat, slen);
-                n++;
-                queue.add(child);
-                threads.add(ProcParsers.threadsOf(stat, slen));
-              }
-            }
+          if (child < 0 || !seen.add(child)) {
+            continue;
           }
-          i = j + 1;
+          int slen = read(prefix + child + "/stat", stat);
+          long ppid = slen > 0 ? ProcParsers.ppidOf(stat, slen) : ProcParsers.UNKNOWN;
+          if (ppid < 0) {
+            continue; // exited meanwhile
+          }
+          if (n == pids.length) {
+            pids = Arrays.copyOf(pids, n * 2);
+            ppids = Arrays.copyOf(ppids, n * 2);
+            stats = Arrays.copyOf(stats, n * 2);
+          }
+          pids[n] = child;
+          ppids[n] = ppid;
+          stats[n] = Arrays.copyOf(stat, slen);
+          n++;
         }
       }
     }

@@ -28,34 +28,38 @@ class ProcParsersTest {
     assertThat(s.blkioTicks()).isEqualTo(42);
   }
 
+  static byte[] bytes(String stat) {
+    return stat.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void ppidFromBytes() {
-    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] b = bytes(STAT);
     assertThat(ProcParsers.ppidOf(b, b.length)).isEqualTo(1);
-    byte[] odd = "9 (a) b) R 77 9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] odd = bytes("9 (a) b) R 77 9");
     assertThat(ProcParsers.ppidOf(odd, odd.length)).isEqualTo(77);
-    byte[] cut = "9 (a) R".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] cut = bytes("9 (a) R");
     assertThat(ProcParsers.ppidOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
     assertThat(ProcParsers.ppidOf(new byte[0], 0)).isEqualTo(ProcParsers.UNKNOWN);
   }
 
   @Test
   void cpuTicksFromBytesAgreeWithTheFullParse() {
-    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] b = bytes(STAT);
     ProcParsers.Stat full = ProcParsers.parseStat(STAT);
     assertThat(ProcParsers.cpuTicksOf(b, b.length)).isEqualTo(full.utime() + full.stime()).isPositive();
-    byte[] odd = "9 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 30".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] odd = bytes("9 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 30");
     assertThat(ProcParsers.cpuTicksOf(odd, odd.length)).isEqualTo(11 + 12);
-    byte[] cut = "9 (a) R 1 2 3 4 5 6 7 8 9 10 11".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] cut = bytes("9 (a) R 1 2 3 4 5 6 7 8 9 10 11");
     assertThat(ProcParsers.cpuTicksOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
     assertThat(ProcParsers.cpuTicksOf(new byte[0], 0)).isEqualTo(ProcParsers.UNKNOWN);
   }
 
   @Test
   void threadsFromBytesAgreeWithTheFullParse() {
-    byte[] b = STAT.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] b = bytes(STAT);
     assertThat(ProcParsers.threadsOf(b, b.length)).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
-    byte[] cut = "9 (a) R 1 2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] cut = bytes("9 (a) R 1 2");
     assertThat(ProcParsers.threadsOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
   }
 
