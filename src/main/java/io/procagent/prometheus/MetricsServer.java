@@ -6,16 +6,21 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.procagent.config.BasicAuthConfig;
 import io.procagent.config.TlsConfig;
+import io.procagent.log.Log;
 import io.prometheus.metrics.exporter.httpserver.DefaultHandler;
 import io.prometheus.metrics.exporter.httpserver.HealthyHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.security.GeneralSecurityException;
 
 /**
@@ -32,6 +37,7 @@ import java.security.GeneralSecurityException;
 public final class MetricsServer implements AutoCloseable {
 
   static final int BACKLOG = 64;
+  private static final Log LOG = Log.get(MetricsServer.class);
   private static final int PROBE_TIMEOUT_MS = 1000;
   private static final InetAddress LOOPBACK4 = loopback4();
 
@@ -39,10 +45,44 @@ public final class MetricsServer implements AutoCloseable {
   private final Workers workers;
   private final Tls tls;
 
+  private final Selector watch;
+
   private MetricsServer(HttpServer server, Workers workers, Tls tls) {
     this.server = server;
     this.workers = workers;
     this.tls = tls;
+    this.watch = watch(server);
+  }
+
+  /**
+   * A selector of procagent's own on the JDK server's listening channel (a channel may be
+   * registered with several selectors), so that {@link #listening()} can ask the kernel
+   * whether anything happened on the listener instead of connecting to it; null when the JDK's
+   * internals are not reachable.
+   */
+  private static Selector watch(HttpServer server) {
+    Selector selector = null;
+    try {
+      Field impl = server.getClass().getDeclaredField("server");
+      impl.setAccessible(true);
+      Object serverImpl = impl.get(server);
+      Field schan = serverImpl.getClass().getDeclaredField("schan");
+      schan.setAccessible(true);
+      ServerSocketChannel channel = (ServerSocketChannel) schan.get(serverImpl);
+      selector = Selector.open();
+      channel.register(selector, SelectionKey.OP_ACCEPT);
+      return selector;
+    } catch (ReflectiveOperationException | IOException | RuntimeException e) {
+      LOG.debug("the listener is checked by connecting to it: " + e);
+      if (selector != null) {
+        try {
+          selector.close();
+        } catch (IOException ignored) {
+          // nothing held
+        }
+      }
+      return null;
+    }
   }
 
   /**
@@ -144,6 +184,18 @@ public final class MetricsServer implements AutoCloseable {
    * by {@code ss -K}); its dispatcher then spins on the failing accept.
    */
   public boolean listening() {
+    Selector w = watch;
+    if (w != null) {
+      try {
+        int ready = w.selectNow();
+        w.selectedKeys().clear();
+        if (ready == 0) {
+          return true; // no connection waiting and no error: a destroyed listener reads as ready
+        }
+      } catch (IOException | RuntimeException e) {
+        // ask by connecting
+      }
+    }
     InetSocketAddress bound = server.getAddress();
     InetAddress ip = bound.getAddress();
     if (ip.isAnyLocalAddress()) {
@@ -163,5 +215,12 @@ public final class MetricsServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     workers.shutdown();
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (IOException e) {
+        LOG.debug("closing the listener's selector", e);
+      }
+    }
   }
 }

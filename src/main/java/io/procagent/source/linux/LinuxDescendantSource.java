@@ -4,75 +4,295 @@ import io.procagent.source.ChildProcess;
 import io.procagent.source.DescendantSource;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.Redaction;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Finds the root's descendants through the kernel's {@code children} files (only descendants
  * are read) while they are few next to the host's processes, otherwise, or where those files
- * are missing, in one pass over /proc that reads every process's
- * {@code stat} once, builds the parent map, and walks it from the root. Only descendants cost more ({@code fd} listing, and {@code cmdline} when
- * arguments are wanted). A process that exits mid-scan is simply not in the result.
+ * are missing, in one pass over /proc that reads every process's {@code stat} once, builds the
+ * parent map, and walks it from the root. A process that exits mid-scan is simply not in the
+ * result.
+ *
+ * <p>The agent's sampler calls {@link #descendants(long, boolean)} every round, with nobody
+ * looking, in code the JIT has mostly not compiled yet (a round every 5 s), so what a round
+ * does per descendant is kept to the reads themselves: stat bytes are parsed in one pass
+ * without a String, and a descendant seen last round reuses its paths and its command label.
  */
 public final class LinuxDescendantSource implements DescendantSource {
 
+  /** The host's process count is listed again every this many rounds in children-file mode. */
+  private static final int RELIST_ROUNDS = 12;
+
+  /** Names listed from /proc that cost as much as reading one small file. */
+  private static final int LISTED_PER_READ = 8;
+
   private final Path proc;
+  private final String prefix;
   private final Procfs procfs;
+
+  // the agent's own scan, round after round (callers are serialised)
+  private final byte[] stat = new byte[1024]; // fields up to rss fit well within
+  private final byte[][] list = {new byte[1024]};
+  private final long[] fields = new long[ProcParsers.STAT_FIELDS];
+  private final byte[][] hostStat = {new byte[4096]};
+  private Map<Long, Known> known = new HashMap<>();
+  private long[] others = new long[0]; // sorted pids found not to descend from the root
+  private long forksAtRefresh = -1;
+  private long pidMax;
+  private int lastFound;
+  private int rootTasks = 32;
+  private int hostProcesses = Integer.MAX_VALUE;
+  private int rounds;
+  private Boolean childrenFiles;
 
   public LinuxDescendantSource(Path proc) {
     this.proc = proc;
+    this.prefix = proc + "/";
     this.procfs = Procfs.of(proc);
   }
 
-  /** Descendants found last time: following children lists costs about 3 reads each. */
-  private volatile int lastFound;
+  /**
+   * A descendant as of the last round: its paths, and its command, which stays the same String
+   * while the kernel's bytes do.
+   */
+  private record Known(long startTicks, byte[] comm, String command, String dir, String statPath, String fdPath) {
+
+    boolean same(long start, byte[] stat, int from, int to) {
+      return startTicks == start && Arrays.equals(comm, 0, comm.length, stat, from, to);
+    }
+  }
 
   @Override
-  public List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
-    ProcessTable table = null;
-    String[] all = new java.io.File(proc.toString()).list();
-    if (all == null || 32 + 3L * lastFound < all.length) { // cheaper than reading every stat
-      table = ProcessTable.descendantsScan(proc, rootPid);
+  public synchronized List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
+    String[] all = null;
+    // the children files cost a read per root thread and two per descendant; a listing costs
+    // a String per process on the host and a read per descendant or new process. Listing is
+    // repeated now and then to know the host's process count while the children files win.
+    boolean children = childrenFiles() && LISTED_PER_READ * (rootTasks + lastFound) < hostProcesses;
+    if (!children || rounds++ % RELIST_ROUNDS == 0) {
+      all = new File(prefix).list();
+      hostProcesses = all == null ? Integer.MAX_VALUE : all.length;
     }
-    List<ChildProcess> out =
-        descendants(table != null ? table : ProcessTable.scan(proc, all), List.of(rootPid), withArguments);
+    List<ChildProcess> out = children ? viaChildrenFiles(rootPid, withArguments) : null;
+    if (out == null) {
+      out = viaListing(all != null ? all : new File(prefix).list(), rootPid, withArguments);
+    }
     lastFound = out.size();
     return out;
   }
 
-  /** The descendants of {@code roots} in an already scanned table. */
+  private boolean childrenFiles() {
+    if (childrenFiles == null) {
+      long self = ProcessHandle.current().pid();
+      childrenFiles = new File(prefix + self + "/task/" + self + "/children").exists();
+    }
+    return childrenFiles;
+  }
+
+  /**
+   * Breadth first through {@code /proc/PID/task/TID/children} (Linux 3.5+): a stat and a
+   * children read per descendant instead of a stat per process on the host. Null when the
+   * kernel has no children files.
+   */
+  synchronized List<ChildProcess> viaChildrenFiles(long root, boolean withArguments) {
+    if (!childrenFiles()) {
+      return null;
+    }
+    Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
+    List<ChildProcess> out = new ArrayList<>(known.size() + 4);
+    // the root, then each descendant found, in the order found
+    for (int q = -1; q < out.size(); q++) {
+      long parent = q < 0 ? root : out.get(q).pid();
+      String tasks = prefix + parent + "/task/";
+      if (q >= 0 && out.get(q).threads() == 1) {
+        addChildren(tasks + parent + "/children", root, seen, out, withArguments);
+        continue;
+      }
+      String[] tids = new File(tasks).list();
+      if (q < 0) {
+        rootTasks = tids == null ? 0 : tids.length;
+      }
+      if (tids != null) {
+        for (String tid : tids) {
+          addChildren(tasks + tid + "/children", root, seen, out, withArguments);
+        }
+      }
+    }
+    known = seen;
+    return out;
+  }
+
+  private void addChildren(String path, long root, Map<Long, Known> seen, List<ChildProcess> out, boolean args) {
+    int len = ProcessTable.readWhole(path, list);
+    byte[] b = list[0];
+    for (int i = 0; i < len; i++) { // "123 456 ": numbers, one separator after each
+      long pid = ProcParsers.longAt(b, i, len);
+      while (i < len && b[i] >= '0' && b[i] <= '9') {
+        i++;
+      }
+      if (pid > 0 && pid != root && !seen.containsKey(pid)) {
+        Known k = known.get(pid);
+        int slen = ProcessTable.read(k != null ? k.statPath : prefix + pid + "/stat", stat);
+        ChildProcess c = slen > 0 ? child(pid, stat, slen, k, seen, args) : null; // null: exited meanwhile
+        if (c != null) {
+          out.add(c);
+        }
+      }
+    }
+  }
+
+  /**
+   * The descendants of {@code root} from a listing of /proc. A process found not to descend
+   * from the root never will (an orphan goes to an ancestor of its parent, never sideways), so
+   * its stat is not read again while its pid cannot have been reused: the kernel hands pids out
+   * in turn, so none comes back before {@code pid_max} more tasks were created, which /proc/stat
+   * counts. Past half of that, every stat is read again.
+   */
+  private List<ChildProcess> viaListing(String[] names, long root, boolean withArguments) throws IOException {
+    if (names == null) {
+      throw new IOException("cannot list " + proc);
+    }
+    long forks = forks();
+    boolean skip = forks >= 0 && forksAtRefresh >= 0 && forks - forksAtRefresh < pidMax() / 2;
+    if (!skip) {
+      forksAtRefresh = forks;
+    }
+    long[] pids = new long[Math.min(names.length, known.size() + 64)];
+    long[] ppids = new long[pids.length];
+    byte[][] stats = new byte[pids.length][];
+    long[] stillOthers = new long[names.length + 1];
+    int n = 0;
+    int m = 0;
+    for (String name : names) {
+      long pid = ProcParsers.parseLong(name, 0, name.length());
+      if (pid <= 0) {
+        continue;
+      }
+      if (pid == root || skip && Arrays.binarySearch(others, pid) >= 0) {
+        stillOthers[m++] = pid;
+        continue;
+      }
+      Known k = known.get(pid);
+      int len = ProcessTable.read(k != null ? k.statPath : prefix + name + "/stat", stat);
+      long ppid = len > 0 ? ProcParsers.ppidOf(stat, len) : ProcParsers.UNKNOWN;
+      if (ppid >= 0) {
+        if (n == pids.length) {
+          pids = Arrays.copyOf(pids, n * 2);
+          ppids = Arrays.copyOf(ppids, n * 2);
+          stats = Arrays.copyOf(stats, n * 2);
+        }
+        pids[n] = pid;
+        ppids[n] = ppid;
+        stats[n] = Arrays.copyOf(stat, len);
+        n++;
+      }
+    }
+    ProcessTable table = ProcessTable.of(proc, pids, ppids, stats, n);
+    Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
+    List<ChildProcess> out = new ArrayList<>();
+    for (long pid : table.descendantsOf(List.of(root))) {
+      byte[] s = table.statBytes(pid);
+      ChildProcess c = child(pid, s, s.length, known.get(pid), seen, withArguments);
+      if (c != null) {
+        out.add(c);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (!seen.containsKey(pids[i])) {
+        stillOthers[m++] = pids[i];
+      }
+    }
+    others = Arrays.copyOf(stillOthers, m);
+    Arrays.sort(others);
+    known = seen;
+    return out;
+  }
+
+  /** Tasks created since boot ({@code processes} in /proc/stat); -1 when unreadable. */
+  private long forks() {
+    int len = ProcessTable.readWhole(prefix + "stat", hostStat);
+    return len > 0 ? ProcParsers.forksOf(hostStat[0], len) : -1;
+  }
+
+  private long pidMax() {
+    if (pidMax == 0) {
+      int len = ProcessTable.read(prefix + "sys/kernel/pid_max", stat);
+      long max = len > 0 ? ProcParsers.longAt(stat, 0, len) : -1;
+      pidMax = max > 0 ? max : 1; // unknown: every stat, every round
+    }
+    return pidMax;
+  }
+
+  /** The descendants of {@code roots} in an already scanned table (the daemon's targets). */
   public List<ChildProcess> descendants(ProcessTable table, List<Long> roots, boolean withArguments) {
     List<ChildProcess> out = new ArrayList<>();
-    String prefix = proc + "/";
+    long[] f = new long[ProcParsers.STAT_FIELDS];
     for (long pid : table.descendantsOf(roots)) {
-      ProcParsers.Stat stat = table.stat(pid);
-      if (stat != null) {
-        out.add(child(pid, stat, prefix + pid, withArguments));
+      byte[] s = table.statBytes(pid);
+      ChildProcess c = s == null ? null : child(pid, s, s.length, null, f, null, withArguments);
+      if (c != null) {
+        out.add(c);
       }
     }
     return out;
   }
 
-  private ChildProcess child(long pid, ProcParsers.Stat s, String dir, boolean withArguments) {
-    double boot = procfs.bootTime();
-    return new ChildProcess(
-        pid,
-        s.ppid(),
-        s.comm(),
-        s.state(),
-        s.utime() < 0 ? 0 : s.utime() / ProcParsers.USER_HZ,
-        s.stime() < 0 ? 0 : s.stime() / ProcParsers.USER_HZ,
-        s.startTicks(),
-        s.startTicks() < 0 || Double.isNaN(boot) ? Double.NaN : boot + s.startTicks() / ProcParsers.USER_HZ,
-        s.rssPages() < 0 ? ProcessSnapshot.UNKNOWN : s.rssPages() * procfs.pageSize(),
-        s.threads(),
-        procfs.countFds(dir),
-        withArguments ? arguments(dir) : "");
+  private ChildProcess child(long pid, byte[] s, int len, Known k, Map<Long, Known> seen, boolean args) {
+    return child(pid, s, len, k, fields, seen, args);
   }
 
+  /**
+   * A descendant from its stat bytes; null when they are not a stat line. Records it in {@code
+   * seen} (when given) with what the next round may reuse.
+   */
+  private ChildProcess child(
+      long pid, byte[] s, int len, Known k, long[] f, Map<Long, Known> seen, boolean withArguments) {
+    if (!ProcParsers.statFields(s, len, f) || f[ProcParsers.S_PPID] < 0) {
+      return null;
+    }
+    int from = (int) f[ProcParsers.S_COMM_FROM];
+    int to = (int) f[ProcParsers.S_COMM_TO];
+    long start = f[ProcParsers.S_START];
+    if (k == null || !k.same(start, s, from, to)) {
+      String dir = k != null ? k.dir : prefix + pid;
+      k = new Known(
+          start,
+          Arrays.copyOfRange(s, from, to),
+          new String(s, from, to - from, StandardCharsets.UTF_8),
+          dir,
+          dir + "/stat",
+          dir + "/fd");
+    }
+    if (seen != null) {
+      seen.put(pid, k);
+    }
+    double boot = procfs.bootTime();
+    long utime = f[ProcParsers.S_UTIME];
+    long stime = f[ProcParsers.S_STIME];
+    long rss = f[ProcParsers.S_RSS];
+    return new ChildProcess(
+        pid,
+        f[ProcParsers.S_PPID],
+        k.command,
+        (char) f[ProcParsers.S_STATE],
+        utime < 0 ? 0 : utime / ProcParsers.USER_HZ,
+        stime < 0 ? 0 : stime / ProcParsers.USER_HZ,
+        start,
+        start < 0 || Double.isNaN(boot) ? Double.NaN : boot + start / ProcParsers.USER_HZ,
+        rss < 0 ? ProcessSnapshot.UNKNOWN : rss * procfs.pageSize(),
+        f[ProcParsers.S_THREADS],
+        procfs.countFdsIn(k.fdPath),
+        withArguments ? arguments(k.dir) : "");
+  }
 
   private static String arguments(String dir) {
     try {
@@ -81,12 +301,12 @@ public final class LinuxDescendantSource implements DescendantSource {
       int start = 0;
       for (int i = 0; i < raw.length; i++) {
         if (raw[i] == 0) {
-          args.add(new String(raw, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+          args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
           start = i + 1;
         }
       }
       if (start < raw.length) {
-        args.add(new String(raw, start, raw.length - start, java.nio.charset.StandardCharsets.UTF_8));
+        args.add(new String(raw, start, raw.length - start, StandardCharsets.UTF_8));
       }
       return Redaction.redact(args);
     } catch (IOException e) {

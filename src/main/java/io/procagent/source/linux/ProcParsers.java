@@ -2,6 +2,7 @@ package io.procagent.source.linux;
 
 import io.procagent.source.CpuTimes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -107,6 +108,81 @@ final class ProcParsers {
       i++;
     }
     return i == from ? UNKNOWN : v;
+  }
+
+  /** Where {@link #statFields} puts each field it reads. */
+  static final int S_STATE = 0;
+  static final int S_PPID = 1;
+  static final int S_UTIME = 2;
+  static final int S_STIME = 3;
+  static final int S_THREADS = 4;
+  static final int S_START = 5;
+  static final int S_RSS = 6;
+  static final int S_COMM_FROM = 7;
+  static final int S_COMM_TO = 8;
+  static final int STAT_FIELDS = 9;
+
+  /**
+   * The fields of /proc/PID/stat bytes a descendant needs (state, ppid, utime, stime,
+   * num_threads, starttime, rss, and where comm lies), in one pass that stops at rss: the
+   * sampler parses every descendant's stat every round, mostly in code not yet compiled, so it
+   * reads each byte once and builds nothing. A missing number is UNKNOWN.
+   *
+   * @return false when the bytes are not a stat line
+   */
+  static boolean statFields(byte[] stat, int len, long[] out) {
+    int open = 0;
+    while (open < len && stat[open] != '(') {
+      open++;
+    }
+    // comm may hold ')' and spaces; the kernel caps it (64 bytes even for kernel workers), so
+    // its end is the last ')' within that reach
+    int close = -1;
+    for (int i = Math.min(len - 1, open + 66); i > open; i--) {
+      if (stat[i] == ')') {
+        close = i;
+        break;
+      }
+    }
+    if (close < 0 || close + 2 >= len) {
+      return false;
+    }
+    out[S_COMM_FROM] = open + 1;
+    out[S_COMM_TO] = close;
+    out[S_STATE] = stat[close + 2];
+    out[S_PPID] = out[S_UTIME] = out[S_STIME] = out[S_THREADS] = out[S_START] = out[S_RSS] = UNKNOWN;
+    int i = close + 2;
+    for (int field = 4; field <= 24; field++) { // field numbers as in proc(5)
+      while (i < len && stat[i] != ' ') {
+        i++;
+      }
+      if (++i >= len) {
+        break;
+      }
+      switch (field) {
+        case 4 -> out[S_PPID] = longAt(stat, i, len);
+        case 14 -> out[S_UTIME] = longAt(stat, i, len);
+        case 15 -> out[S_STIME] = longAt(stat, i, len);
+        case 20 -> out[S_THREADS] = longAt(stat, i, len);
+        case 22 -> out[S_START] = longAt(stat, i, len);
+        case 24 -> out[S_RSS] = longAt(stat, i, len);
+        default -> { }
+      }
+    }
+    return true;
+  }
+
+  private static final byte[] PROCESSES_LINE = "\nprocesses ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** The {@code processes} line of /proc/stat bytes (tasks created since boot), or UNKNOWN. */
+  static long forksOf(byte[] stat, int len) {
+    byte[] key = PROCESSES_LINE;
+    for (int i = 0; i + key.length <= len; i++) {
+      if (stat[i] == '\n' && Arrays.equals(stat, i, i + key.length, key, 0, key.length)) {
+        return longAt(stat, i + key.length, len);
+      }
+    }
+    return UNKNOWN;
   }
 
   /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */

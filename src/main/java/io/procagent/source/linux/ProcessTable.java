@@ -42,6 +42,11 @@ public final class ProcessTable {
     }
   }
 
+  /** A table of what the caller read: {@code n} processes with their parents and stat bytes. */
+  static ProcessTable of(Path proc, long[] pids, long[] ppids, byte[][] stats, int n) {
+    return new ProcessTable(proc, pids, ppids, stats, n);
+  }
+
   /** Lists {@code proc} and reads every process's stat. Processes that exit meanwhile are left out. */
   public static ProcessTable scan(Path proc) throws IOException {
     return scan(proc, new File(proc.toString()).list());
@@ -70,65 +75,6 @@ public final class ProcessTable {
         ppids[n] = ppid;
         stats[n] = Arrays.copyOf(buf, len);
         n++;
-      }
-    }
-    return new ProcessTable(proc, pids, ppids, stats, n);
-  }
-
-  /**
-   * Only {@code root}'s descendants, found through {@code /proc/PID/task/TID/children} (Linux
-   * 3.5+): a few reads per descendant instead of one per process on the host, which is what the
-   * agent's every sampling round costs on a busy host with a JVM that has few children. Null when
-   * the kernel has no children files (then {@link #scan} it is).
-   */
-  public static ProcessTable descendantsScan(Path proc, long root) {
-    String prefix = proc + "/";
-    if (!new File(prefix + root + "/task/" + root + "/children").exists()) {
-      return null;
-    }
-    int n = 0;
-    long[] pids = new long[16];
-    long[] ppids = new long[16];
-    byte[][] stats = new byte[16][];
-    byte[] stat = new byte[4096];
-    Set<Long> seen = new HashSet<>();
-    seen.add(root);
-    byte[][] children = {new byte[4096]};
-    // breadth first: the root, then each process found, in the order found (pids[0..n))
-    for (int q = -1; q < n; q++) {
-      long parent = q < 0 ? root : pids[q];
-      String base = prefix + parent + "/task/";
-      boolean oneThread = q >= 0 && ProcParsers.threadsOf(stats[q], stats[q].length) == 1;
-      String[] tasks = oneThread ? new String[] {Long.toString(parent)} : new File(base).list();
-      if (tasks == null) {
-        continue; // exited meanwhile
-      }
-      for (String task : tasks) {
-        int len = readWhole(base + task + "/children", children);
-        byte[] list = children[0];
-        for (int i = 0; i < len; i++) { // "123 456 ": numbers, one separator after each
-          long child = ProcParsers.longAt(list, i, len);
-          while (i < len && list[i] >= '0' && list[i] <= '9') {
-            i++;
-          }
-          if (child < 0 || !seen.add(child)) {
-            continue;
-          }
-          int slen = read(prefix + child + "/stat", stat);
-          long ppid = slen > 0 ? ProcParsers.ppidOf(stat, slen) : ProcParsers.UNKNOWN;
-          if (ppid < 0) {
-            continue; // exited meanwhile
-          }
-          if (n == pids.length) {
-            pids = Arrays.copyOf(pids, n * 2);
-            ppids = Arrays.copyOf(ppids, n * 2);
-            stats = Arrays.copyOf(stats, n * 2);
-          }
-          pids[n] = child;
-          ppids[n] = ppid;
-          stats[n] = Arrays.copyOf(stat, slen);
-          n++;
-        }
       }
     }
     return new ProcessTable(proc, pids, ppids, stats, n);
@@ -176,6 +122,12 @@ public final class ProcessTable {
   /** Every pid in the table, in /proc's order. */
   public long[] pids() {
     return Arrays.copyOf(pids, size);
+  }
+
+  /** The process's stat line as read; null when the pid is not in the table. */
+  byte[] statBytes(long pid) {
+    Integer i = index.get(pid);
+    return i == null ? null : stats[i];
   }
 
   /** The process's stat, parsed; null when the pid is not in the table. */

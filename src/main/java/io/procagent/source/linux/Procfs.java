@@ -62,7 +62,12 @@ final class Procfs {
    * UNKNOWN for another user's process or one that exited.
    */
   long countFds(String dir) {
-    return countFds(dir, fdSizeIsCount);
+    return countFds(dir + "/fd", fdSizeIsCount);
+  }
+
+  /** {@link #countFds(String)} given the {@code fd} directory's own path (kept by the caller). */
+  long countFdsIn(String fdDir) {
+    return countFds(fdDir, fdSizeIsCount);
   }
 
   /**
@@ -70,11 +75,11 @@ final class Procfs {
    * denied, even where the kernel would tell the count through the directory's size.
    */
   long listFds(String dir) {
-    return countFds(dir, false);
+    return countFds(dir + "/fd", false);
   }
 
-  private static long countFds(String dir, boolean bySize) {
-    File fd = new File(dir + "/fd");
+  private static long countFds(String fdDir, boolean bySize) {
+    File fd = new File(fdDir);
     try {
       if (bySize) {
         long size = fd.length(); // one stat, no attribute objects; 0 when denied or gone

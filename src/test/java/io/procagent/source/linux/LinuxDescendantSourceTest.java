@@ -63,16 +63,18 @@ class LinuxDescendantSourceTest {
     try {
       long self = ProcessHandle.current().pid();
       Path proc = Path.of("/proc");
+      LinuxDescendantSource source = new LinuxDescendantSource(proc);
       java.util.Set<Long> viaChildren = java.util.Set.of();
       for (int i = 0; i < 50 && viaChildren.size() < 4; i++) { // sh starts its sleeps
         Thread.sleep(50);
-        ProcessTable small = ProcessTable.descendantsScan(proc, self);
+        List<ChildProcess> small = source.viaChildrenFiles(self, false);
         assertThat(small).as("this kernel has /proc/PID/task/TID/children").isNotNull();
-        viaChildren = new java.util.HashSet<>(small.descendantsOf(List.of(self)));
+        viaChildren = new java.util.HashSet<>(small.stream().map(ChildProcess::pid).toList());
       }
       java.util.Set<Long> viaScan = new java.util.HashSet<>(ProcessTable.scan(proc).descendantsOf(List.of(self)));
       assertThat(viaChildren).hasSize(4).contains(sh.pid(), sleep.pid()).isEqualTo(viaScan);
-      assertThat(ProcessTable.descendantsScan(proc, self).size()).isEqualTo(4); // nothing else read
+      // the next round, through what the first one kept, finds the same
+      assertThat(source.viaChildrenFiles(self, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrderElementsOf(viaScan);
     } finally {
       sh.descendants().forEach(ProcessHandle::destroy);
       sh.destroy();
@@ -80,6 +82,66 @@ class LinuxDescendantSourceTest {
       sh.waitFor();
       sleep.waitFor();
     }
+  }
+
+  @Test
+  void aSecondRoundSeesExecAndPidReuse() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    ChildProcess first = source.descendants(100, false).get(0);
+    assertThat(first.command()).isEqualTo("sh");
+    assertThat(source.descendants(100, false).get(0).command()).isSameAs(first.command()); // kept
+    process(200, 100, "sleep"); // sh exec'd sleep: same pid and start time, new comm
+    assertThat(source.descendants(100, false).get(0).command()).isEqualTo("sleep");
+    // the pid reused by another process (another start time) with the same comm
+    Files.writeString(
+        proc.resolve("200/stat"), "200 (sleep) R 100 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 900 1000 20 0 0");
+    ChildProcess reused = source.descendants(100, false).get(0);
+    assertThat(reused.startTicks()).isEqualTo(900);
+    assertThat(reused.state()).isEqualTo('R');
+    assertThat(reused.userSeconds()).isEqualTo(0.07);
+    assertThat(reused.threads()).isEqualTo(1);
+    assertThat(reused.residentBytes()).isEqualTo(20 * 4096);
+  }
+
+  @Test
+  void aProcessFoundNotToDescendIsNotReadAgainUntilItsPidCouldBeReused() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 5000\n");
+    Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    process(400, 1, "unrelated");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L);
+    // 400 now claims the root as parent, which only a reused pid could: not read, not seen
+    process(400, 100, "reused");
+    process(300, 200, "new"); // a new pid is read
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 21383\n");
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L, 300L);
+    // half of pid_max more tasks created since everything was read: everything is read again
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 21384\n");
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 300L, 400L);
+  }
+
+  @Test
+  void statFieldsReadsACommWithSpacesAndParentheses() {
+    byte[] line = "42 (a) b) c) S 7 1 1 0 -1 0 0 0 0 0 150 50 0 0 20 0 3 0 500 1000 10 0 0\n"
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    long[] f = new long[ProcParsers.STAT_FIELDS];
+    assertThat(ProcParsers.statFields(line, line.length, f)).isTrue();
+    assertThat(new String(line, (int) f[ProcParsers.S_COMM_FROM], (int) (f[ProcParsers.S_COMM_TO] - f[ProcParsers.S_COMM_FROM]),
+        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("a) b) c");
+    assertThat((char) f[ProcParsers.S_STATE]).isEqualTo('S');
+    assertThat(f).startsWith('S', 7, 150, 50, 3, 500, 10);
+    // cut short after utime: what is missing is unknown, not zero
+    assertThat(ProcParsers.statFields(line, 50, f)).isTrue();
+    assertThat(f[ProcParsers.S_UTIME]).isEqualTo(150);
+    assertThat(f[ProcParsers.S_RSS]).isEqualTo(ProcParsers.UNKNOWN);
+    byte[] junk = "not a stat line".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(ProcParsers.statFields(junk, junk.length, f)).isFalse();
   }
 
   @Test
