@@ -196,18 +196,29 @@ public final class LinuxDescendantSource implements DescendantSource {
         n++;
       }
     }
-    ProcessTable table = ProcessTable.of(proc, pids, ppids, stats, n);
+    // level by level: the root's children, then theirs; what is read is mostly descendants
     Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
     List<ChildProcess> out = new ArrayList<>();
-    for (long pid : table.descendantsOf(List.of(root))) {
-      byte[] s = table.statBytes(pid);
-      ChildProcess c = child(pid, s, s.length, known.get(pid), seen, withArguments);
-      if (c != null) {
-        out.add(c);
+    boolean[] mine = new boolean[n];
+    long[] level = {root};
+    while (level.length > 0) {
+      long[] next = new long[n];
+      int k = 0;
+      for (int i = 0; i < n; i++) {
+        if (!mine[i] && Arrays.binarySearch(level, ppids[i]) >= 0) {
+          mine[i] = true;
+          ChildProcess c = child(pids[i], stats[i], stats[i].length, known.get(pids[i]), seen, withArguments);
+          if (c != null) {
+            out.add(c);
+            next[k++] = pids[i];
+          }
+        }
       }
+      level = Arrays.copyOf(next, k);
+      Arrays.sort(level);
     }
     for (int i = 0; i < n; i++) {
-      if (!seen.containsKey(pids[i])) {
+      if (!mine[i]) {
         stillOthers[m++] = pids[i];
       }
     }

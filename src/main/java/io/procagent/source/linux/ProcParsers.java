@@ -89,9 +89,17 @@ final class ProcParsers {
     return statField(stat, len, 4);
   }
 
-  /** Index of the ')' closing the comm field of stat bytes, or -1. */
+  /**
+   * Index of the ')' closing the comm field of stat bytes, or -1. comm may hold ')' and spaces;
+   * the kernel caps it (64 bytes even for kernel workers), so its end is the last ')' within
+   * that reach of the '(' (not of the line's end: fewer bytes to look at).
+   */
   private static int commEnd(byte[] stat, int len) {
-    for (int i = len - 1; i >= 0; i--) {
+    int open = 0;
+    while (open < len && stat[open] != '(') {
+      open++;
+    }
+    for (int i = Math.min(len - 1, open + 66); i > open; i--) {
       if (stat[i] == ')') {
         return i;
       }
@@ -131,21 +139,13 @@ final class ProcParsers {
    * @return false when the bytes are not a stat line
    */
   static boolean statFields(byte[] stat, int len, long[] out) {
-    int open = 0;
-    while (open < len && stat[open] != '(') {
-      open++;
-    }
-    // comm may hold ')' and spaces; the kernel caps it (64 bytes even for kernel workers), so
-    // its end is the last ')' within that reach
-    int close = -1;
-    for (int i = Math.min(len - 1, open + 66); i > open; i--) {
-      if (stat[i] == ')') {
-        close = i;
-        break;
-      }
-    }
+    int close = commEnd(stat, len);
     if (close < 0 || close + 2 >= len) {
       return false;
+    }
+    int open = 0; // the first '(' (comm may hold more)
+    while (stat[open] != '(') {
+      open++;
     }
     out[S_COMM_FROM] = open + 1;
     out[S_COMM_TO] = close;

@@ -42,11 +42,6 @@ public final class ProcessTable {
     }
   }
 
-  /** A table of what the caller read: {@code n} processes with their parents and stat bytes. */
-  static ProcessTable of(Path proc, long[] pids, long[] ppids, byte[][] stats, int n) {
-    return new ProcessTable(proc, pids, ppids, stats, n);
-  }
-
   /** Lists {@code proc} and reads every process's stat. Processes that exit meanwhile are left out. */
   public static ProcessTable scan(Path proc) throws IOException {
     return scan(proc, new File(proc.toString()).list());

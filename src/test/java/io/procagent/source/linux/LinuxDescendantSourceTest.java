@@ -128,12 +128,12 @@ class LinuxDescendantSourceTest {
 
   @Test
   void statFieldsReadsACommWithSpacesAndParentheses() {
-    byte[] line = "42 (a) b) c) S 7 1 1 0 -1 0 0 0 0 0 150 50 0 0 20 0 3 0 500 1000 10 0 0\n"
+    byte[] line = "42 (a) (b) c) S 7 1 1 0 -1 0 0 0 0 0 150 50 0 0 20 0 3 0 500 1000 10 0 0\n"
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     long[] f = new long[ProcParsers.STAT_FIELDS];
     assertThat(ProcParsers.statFields(line, line.length, f)).isTrue();
     assertThat(new String(line, (int) f[ProcParsers.S_COMM_FROM], (int) (f[ProcParsers.S_COMM_TO] - f[ProcParsers.S_COMM_FROM]),
-        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("a) b) c");
+        java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("a) (b) c");
     assertThat((char) f[ProcParsers.S_STATE]).isEqualTo('S');
     assertThat(f).startsWith('S', 7, 150, 50, 3, 500, 10);
     // cut short after utime: what is missing is unknown, not zero
