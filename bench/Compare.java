@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * scrapes, scrape latency over one keep-alive connection, CPU per scrape back-to-back and at one
  * scrape per second after a warm-up, idle CPU, and time from main's return to JVM exit.
  *
+ * Time to ready is also taken alone over {@code -Dstartups=N} (15) interleaved start-ups, with
+ * no children: a figure of tens of ms on a shared machine needs more than the long runs' samples.
+ *
  * <p>Loopback only; every process it starts is stopped by its PID. Run by bench/compare.sh.
  * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
  * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM)
@@ -33,6 +36,7 @@ public class Compare {
   static final int LATENCY_SCRAPES = 2000;
   static final int TOTAL_SCRAPES = Integer.getInteger("scrapes", 10_000);
   static final long CLK_TCK = 100;
+  static final int STARTUPS = Integer.getInteger("startups", 15);
 
   record Variant(String name, List<String> jvmArgs, String mode, int port) {}
 
@@ -56,6 +60,16 @@ public class Compare {
             new Variant("procagent", List.of("-javaagent:" + procagent + "=127.0.0.1:19713"), "plain", 19713),
             new Variant("procagent, no cache or CPU limit", List.of("-javaagent:" + procagent + "=127.0.0.1:19714:" + noCache), "plain", 19714));
     Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+    // start-up alone, many times: 3 long runs give 3 samples of a figure that varies by tens of ms
+    for (int i = 1; i <= STARTUPS; i++) {
+      List<Variant> order = new ArrayList<>(variants);
+      java.util.Collections.rotate(order, i - 1);
+      for (Variant v : order) {
+        double ms = startup(v, cp);
+        results.computeIfAbsent(v.name(), n -> new LinkedHashMap<>()).computeIfAbsent("ready_ms", n -> new ArrayList<>()).add(ms);
+      }
+    }
+    System.err.println("start-ups: " + results);
     for (int run = 1; run <= runs; run++) {
       List<Variant> order = new ArrayList<>(variants);
       java.util.Collections.rotate(order, run - 1); // interleaved: each run starts elsewhere
@@ -69,10 +83,47 @@ public class Compare {
     print(variants, results);
   }
 
+  /**
+   * The app's own classes only, unless it runs client_java's server itself. Not the bench's
+   * whole test classpath: the JVM looks an agent's premain class up through every jar on the
+   * class path before the agent's own, opening each (about 40 ms for the ~30 test jars here,
+   * for an empty agent as for any other), jars a real app opens for its own classes anyway.
+   */
+  static String appClasspath(Variant v, String cp) {
+    return v.mode().equals("plain") ? cp.split(java.io.File.pathSeparator)[0] : cp;
+  }
+
+  /** Time from starting the JVM to the app's "ready" line; the app is then told to quit. */
+  static double startup(Variant v, String cp) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(v.jvmArgs());
+    cmd.addAll(List.of("-cp", appClasspath(v, cp), "io.procagent.it.BenchApp", v.mode(), "0"));
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+      for (String l; (l = in.readLine()) != null; ) {
+        if (l.equals("ready")) {
+          double ms = (System.nanoTime() - start) / 1e6;
+          p.getOutputStream().write("quit\n".getBytes(StandardCharsets.US_ASCII));
+          p.getOutputStream().close();
+          if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(v.name() + ": JVM did not exit within 30 s");
+          }
+          Thread.sleep(500); // let the machine settle between starts
+          return ms;
+        }
+      }
+      throw new IllegalStateException(v.name() + ": no 'ready' line");
+    } finally {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+  }
+
   static Map<String, Double> measure(Variant v, String cp, int warmup, int measure) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(v.jvmArgs());
-    cmd.addAll(List.of("-cp", cp, "io.procagent.it.BenchApp", v.mode(), Integer.toString(CHILDREN)));
+    cmd.addAll(List.of("-cp", appClasspath(v, cp), "io.procagent.it.BenchApp", v.mode(), Integer.toString(CHILDREN)));
     Map<String, Double> r = new LinkedHashMap<>();
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -89,7 +140,7 @@ public class Compare {
     reader.setDaemon(true);
     reader.start();
     try {
-      r.put("ready_ms", (expect(lines, "ready").getValue() - start) / 1e6);
+      r.put("ready_run_ms", (expect(lines, "ready").getValue() - start) / 1e6);
       expect(lines, "children");
       long pid = p.pid();
       if (v.port() > 0) {
@@ -318,7 +369,8 @@ public class Compare {
 
   static void print(List<Variant> variants, Map<String, Map<String, List<Double>>> results) {
     String[][] rows = {
-      {"ready_ms", "added time to app ready (ms)", "added"},
+      {"ready_ms", "added time to app ready (ms), " + STARTUPS + " start-ups", "added"},
+      {"ready_run_ms", "added time to app ready (ms), in the long runs", "added"},
       {"rss_idle_mb", "added RSS idle (MB)", "added"},
       {"rss_10k_mb", "added RSS after 10k scrapes (MB)", "added"},
       {"p50_ms", "scrape p50, one keep-alive connection (ms)", ""},
