@@ -32,6 +32,9 @@ public final class LinuxDescendantSource implements DescendantSource {
   /** The host's process count is listed again every this many rounds in children-file mode. */
   private static final int RELIST_ROUNDS = 12;
 
+  /** Pids below this are never handed out again once the cursor wraps (the kernel's RESERVED_PIDS). */
+  private static final int RESERVED_PIDS = 300;
+
   /** Names listed from /proc that cost as much as reading one small file. */
   private static final int LISTED_PER_READ = 8;
 
@@ -46,8 +49,9 @@ public final class LinuxDescendantSource implements DescendantSource {
   private final byte[][] hostStat = {new byte[4096]};
   private Map<Long, Known> known = new HashMap<>();
   private long[] others = new long[0]; // sorted pids found not to descend from the root
-  private long forksAtRefresh = -1;
-  private long pidMax;
+  private long lastForks = -1;
+  private long lastCursor = -1;
+  private long pidMax = -1;
   private int lastFound;
   private int rootTasks = 32;
   private int hostProcesses = Integer.MAX_VALUE;
@@ -153,19 +157,27 @@ public final class LinuxDescendantSource implements DescendantSource {
   /**
    * The descendants of {@code root} from a listing of /proc. A process found not to descend
    * from the root never will (an orphan goes to an ancestor of its parent, never sideways), so
-   * its stat is not read again while its pid cannot have been reused: the kernel hands pids out
-   * in turn, so none comes back before {@code pid_max} more tasks were created, which /proc/stat
-   * counts. Past half of that, every stat is read again.
+   * its stat is not read again while its pid cannot have been handed to another process: the
+   * kernel hands pids out in turn, from a cursor ({@code /proc/loadavg}'s last field) that only
+   * moves forward and wraps at {@code pid_max}. So a pid is read again when the cursor went
+   * past it since the last round, and every pid when so many tasks were created since then
+   * ({@code processes} in /proc/stat) that the cursor may have gone all the way round. Only
+   * where this /proc is our own pid namespace's (the cursor is the reader's namespace's).
    */
-  private List<ChildProcess> viaListing(String[] names, long root, boolean withArguments) throws IOException {
+  synchronized List<ChildProcess> viaListing(String[] names, long root, boolean withArguments) throws IOException {
     if (names == null) {
       throw new IOException("cannot list " + proc);
     }
-    long forks = forks();
-    boolean skip = forks >= 0 && forksAtRefresh >= 0 && forks - forksAtRefresh < pidMax() / 2;
-    if (!skip) {
-      forksAtRefresh = forks;
-    }
+    // read after the listing: a pid handed out again before it was listed is within the cursor's way
+    long forks = procfs.ownPidNamespace() ? forks() : -1;
+    int len = forks >= 0 ? ProcessTable.read(prefix + "loadavg", stat) : -1;
+    boolean cursorKnown = len > 0 && ProcParsers.pidCursorOf(stat, len, fields);
+    long cursor = cursorKnown ? fields[1] : -1;
+    boolean skip = cursorKnown && lastCursor >= 0
+        && forks - lastForks < pidMax() - RESERVED_PIDS - fields[0];
+    long from = lastCursor;
+    lastForks = cursorKnown ? forks : -1;
+    lastCursor = cursor;
     long[] pids = new long[Math.min(names.length, known.size() + 64)];
     long[] ppids = new long[pids.length];
     byte[][] stats = new byte[pids.length][];
@@ -177,12 +189,12 @@ public final class LinuxDescendantSource implements DescendantSource {
       if (pid <= 0) {
         continue;
       }
-      if (pid == root || skip && Arrays.binarySearch(others, pid) >= 0) {
+      if (pid == root || skip && !passed(from, cursor, pid) && Arrays.binarySearch(others, pid) >= 0) {
         stillOthers[m++] = pid;
         continue;
       }
       Known k = known.get(pid);
-      int len = ProcessTable.read(k != null ? k.statPath : prefix + name + "/stat", stat);
+      len = ProcessTable.read(k != null ? k.statPath : prefix + name + "/stat", stat);
       long ppid = len > 0 ? ProcParsers.ppidOf(stat, len) : ProcParsers.UNKNOWN;
       if (ppid >= 0) {
         if (n == pids.length) {
@@ -228,6 +240,11 @@ public final class LinuxDescendantSource implements DescendantSource {
     return out;
   }
 
+  /** Whether the pid cursor, going from {@code from} to {@code to}, went past {@code pid}. */
+  static boolean passed(long from, long to, long pid) {
+    return to >= from ? pid > from && pid <= to : pid > from || pid <= to;
+  }
+
   /** Tasks created since boot ({@code processes} in /proc/stat); -1 when unreadable. */
   private long forks() {
     int len = ProcessTable.readWhole(prefix + "stat", hostStat);
@@ -235,10 +252,10 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   private long pidMax() {
-    if (pidMax == 0) {
+    if (pidMax < 0) {
       int len = ProcessTable.read(prefix + "sys/kernel/pid_max", stat);
       long max = len > 0 ? ProcParsers.longAt(stat, 0, len) : -1;
-      pidMax = max > 0 ? max : 1; // unknown: every stat, every round
+      pidMax = max > 0 ? max : 0; // unknown: every stat, every round
     }
     return pidMax;
   }

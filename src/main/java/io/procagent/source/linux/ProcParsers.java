@@ -185,6 +185,31 @@ final class ProcParsers {
     return UNKNOWN;
   }
 
+  /**
+   * The last two fields of /proc/loadavg bytes ({@code 0.00 0.01 0.05 1/123 4567}): the tasks
+   * that exist (123) into {@code out[0]} and the last pid handed out (4567) into {@code out[1]}.
+   *
+   * @return false when they are not there
+   */
+  static boolean pidCursorOf(byte[] loadavg, int len, long[] out) {
+    int slash = 0;
+    while (slash < len && loadavg[slash] != '/') {
+      slash++;
+    }
+    long tasks = longAt(loadavg, slash + 1, len);
+    int i = slash + 1;
+    while (i < len && loadavg[i] != ' ') {
+      i++;
+    }
+    long last = longAt(loadavg, i + 1, len);
+    if (slash >= len || tasks < 0 || last < 0) {
+      return false;
+    }
+    out[0] = tasks;
+    out[1] = last;
+    return true;
+  }
+
   /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */
   static long threadsOf(byte[] stat, int len) {
     return statField(stat, len, 20);

@@ -22,6 +22,7 @@ final class Procfs {
   private final long pageSize;
   private final boolean fdSizeIsCount;
   private volatile double bootTime = Double.NaN;
+  private volatile Boolean ownPidNamespace;
 
   private Procfs(Path root) {
     this.root = root;
@@ -39,6 +40,23 @@ final class Procfs {
 
   long pageSize() {
     return pageSize;
+  }
+
+  /**
+   * Whether this mount shows our own pid namespace (its {@code self} is our pid): only then
+   * do its pids and what /proc/loadavg says of the reader's namespace agree.
+   */
+  boolean ownPidNamespace() {
+    Boolean own = ownPidNamespace;
+    if (own == null) {
+      try {
+        own = Files.readSymbolicLink(root.resolve("self")).toString().equals(Long.toString(ProcessHandle.current().pid()));
+      } catch (IOException | UnsupportedOperationException | SecurityException e) {
+        own = false;
+      }
+      ownPidNamespace = own;
+    }
+    return own;
   }
 
   /** Boot time, Unix epoch seconds (btime of /proc/stat); NaN when unreadable. */

@@ -75,6 +75,19 @@ class LinuxDescendantSourceTest {
       assertThat(viaChildren).hasSize(4).contains(sh.pid(), sleep.pid()).isEqualTo(viaScan);
       // the next round, through what the first one kept, finds the same
       assertThat(source.viaChildrenFiles(self, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrderElementsOf(viaScan);
+      // and so does a listing of /proc, round after round, that does not read again what it
+      // found not to be ours: a child started in between is found
+      LinuxDescendantSource listing = new LinuxDescendantSource(proc);
+      assertThat(listing.viaListing(new java.io.File("/proc").list(), self, false))
+          .extracting(ChildProcess::pid).containsExactlyInAnyOrderElementsOf(viaScan);
+      Process late = new ProcessBuilder("sleep", "30").start();
+      try {
+        assertThat(listing.viaListing(new java.io.File("/proc").list(), self, false))
+            .extracting(ChildProcess::pid).contains(late.pid()).containsAll(viaScan).hasSize(5);
+      } finally {
+        late.destroy();
+        late.waitFor();
+      }
     } finally {
       sh.descendants().forEach(ProcessHandle::destroy);
       sh.destroy();
@@ -106,11 +119,17 @@ class LinuxDescendantSourceTest {
     assertThat(reused.residentBytes()).isEqualTo(20 * 4096);
   }
 
+  void hostCounters(long forks, long cursor) throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses " + forks + "\n");
+    Files.writeString(proc.resolve("loadavg"), "0.00 0.01 0.05 1/100 " + cursor + "\n");
+  }
+
   @Test
   void aProcessFoundNotToDescendIsNotReadAgainUntilItsPidCouldBeReused() throws IOException {
-    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 5000\n");
     Files.createDirectories(proc.resolve("sys/kernel"));
     Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
+    Files.createSymbolicLink(proc.resolve("self"), Path.of(Long.toString(ProcessHandle.current().pid())));
+    hostCounters(5000, 1000);
     process(100, 1, "java");
     process(200, 100, "sh");
     process(400, 1, "unrelated");
@@ -118,12 +137,36 @@ class LinuxDescendantSourceTest {
     assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L);
     // 400 now claims the root as parent, which only a reused pid could: not read, not seen
     process(400, 100, "reused");
-    process(300, 200, "new"); // a new pid is read
-    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 21383\n");
-    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L, 300L);
-    // half of pid_max more tasks created since everything was read: everything is read again
-    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses 21384\n");
-    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 300L, 400L);
+    process(1005, 200, "new"); // a new pid is read
+    hostCounters(5010, 1010);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L, 1005L);
+    // the cursor wrapped and went past 400: it is read again
+    hostCounters(5100, 500);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 1005L, 400L);
+    // so many tasks created that the cursor may have gone all the way round: everything is read
+    process(400, 1, "unrelated");
+    hostCounters(5110, 510);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L, 1005L);
+    process(400, 100, "reused");
+    hostCounters(5120, 520);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L, 1005L);
+    hostCounters(5120 + 32768 - 300 - 100, 530);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 1005L, 400L);
+  }
+
+  @Test
+  void thePidCursorsWay() {
+    assertThat(LinuxDescendantSource.passed(1000, 1010, 1005)).isTrue();
+    assertThat(LinuxDescendantSource.passed(1000, 1010, 1000)).isFalse();
+    assertThat(LinuxDescendantSource.passed(1000, 1010, 400)).isFalse();
+    assertThat(LinuxDescendantSource.passed(32000, 500, 400)).isTrue(); // wrapped
+    assertThat(LinuxDescendantSource.passed(32000, 500, 32500)).isTrue();
+    assertThat(LinuxDescendantSource.passed(32000, 500, 1000)).isFalse();
+    long[] out = new long[2];
+    byte[] loadavg = "0.00 0.01 0.05 2/345 6789\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(ProcParsers.pidCursorOf(loadavg, loadavg.length, out)).isTrue();
+    assertThat(out).containsExactly(345, 6789);
+    assertThat(ProcParsers.pidCursorOf(loadavg, 12, out)).isFalse();
   }
 
   @Test
