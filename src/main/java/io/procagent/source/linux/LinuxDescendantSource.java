@@ -17,10 +17,10 @@ import java.util.Map;
 
 /**
  * Finds the root's descendants through the kernel's {@code children} files (only descendants
- * are read) while they are few next to the host's processes, otherwise, or where those files
- * are missing, in one pass over /proc that reads every process's {@code stat} once, builds the
- * parent map, and walks it from the root. A process that exits mid-scan is simply not in the
- * result.
+ * are read) while they and the root's threads are few next to the host's processes; otherwise,
+ * or where those files are missing, from a listing of /proc, reading the {@code stat} of every
+ * process not already known not to descend from the root, and walking the parents from the
+ * root. A process that exits mid-scan is simply not in the result.
  *
  * <p>The agent's sampler calls {@link #descendants(long, boolean)} every round, with nobody
  * looking, in code the JIT has mostly not compiled yet (a round every 5 s), so what a round
