@@ -93,11 +93,17 @@ public class Compare {
     return v.mode().equals("plain") ? cp.split(java.io.File.pathSeparator)[0] : cp;
   }
 
-  /** Time from starting the JVM to the app's "ready" line; the app is then told to quit. */
-  static double startup(Variant v, String cp) throws Exception {
+  /** The JVM running BenchApp for {@code v} with {@code children} sleep children. */
+  static List<String> command(Variant v, String cp, int children) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(v.jvmArgs());
-    cmd.addAll(List.of("-cp", appClasspath(v, cp), "io.procagent.it.BenchApp", v.mode(), "0"));
+    cmd.addAll(List.of("-cp", appClasspath(v, cp), "io.procagent.it.BenchApp", v.mode(), Integer.toString(children)));
+    return cmd;
+  }
+
+  /** Time from starting the JVM to the app's "ready" line; the app is then told to quit. */
+  static double startup(Variant v, String cp) throws Exception {
+    List<String> cmd = command(v, cp, 0);
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -121,9 +127,7 @@ public class Compare {
   }
 
   static Map<String, Double> measure(Variant v, String cp, int warmup, int measure) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(v.jvmArgs());
-    cmd.addAll(List.of("-cp", appClasspath(v, cp), "io.procagent.it.BenchApp", v.mode(), Integer.toString(CHILDREN)));
+    List<String> cmd = command(v, cp, CHILDREN);
     Map<String, Double> r = new LinkedHashMap<>();
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

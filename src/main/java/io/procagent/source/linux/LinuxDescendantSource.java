@@ -261,12 +261,11 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   /** The descendants of {@code roots} in an already scanned table (the daemon's targets). */
-  public List<ChildProcess> descendants(ProcessTable table, List<Long> roots, boolean withArguments) {
+  public synchronized List<ChildProcess> descendants(ProcessTable table, List<Long> roots, boolean withArguments) {
     List<ChildProcess> out = new ArrayList<>();
-    long[] f = new long[ProcParsers.STAT_FIELDS];
     for (long pid : table.descendantsOf(roots)) {
       byte[] s = table.statBytes(pid);
-      ChildProcess c = s == null ? null : child(pid, s, s.length, null, f, null, withArguments);
+      ChildProcess c = s == null ? null : child(pid, s, s.length, null, null, withArguments);
       if (c != null) {
         out.add(c);
       }
@@ -274,16 +273,12 @@ public final class LinuxDescendantSource implements DescendantSource {
     return out;
   }
 
-  private ChildProcess child(long pid, byte[] s, int len, Known k, Map<Long, Known> seen, boolean args) {
-    return child(pid, s, len, k, fields, seen, args);
-  }
-
   /**
    * A descendant from its stat bytes; null when they are not a stat line. Records it in {@code
    * seen} (when given) with what the next round may reuse.
    */
-  private ChildProcess child(
-      long pid, byte[] s, int len, Known k, long[] f, Map<Long, Known> seen, boolean withArguments) {
+  private ChildProcess child(long pid, byte[] s, int len, Known k, Map<Long, Known> seen, boolean withArguments) {
+    long[] f = fields;
     if (!ProcParsers.statFields(s, len, f) || f[ProcParsers.S_PPID] < 0) {
       return null;
     }
@@ -318,7 +313,7 @@ public final class LinuxDescendantSource implements DescendantSource {
         start < 0 || Double.isNaN(boot) ? Double.NaN : boot + start / ProcParsers.USER_HZ,
         rss < 0 ? ProcessSnapshot.UNKNOWN : rss * procfs.pageSize(),
         f[ProcParsers.S_THREADS],
-        procfs.countFdsIn(k.fdPath),
+        procfs.countFds(k.fdPath),
         withArguments ? arguments(k.dir) : "");
   }
 

@@ -174,10 +174,13 @@ final class ProcParsers {
 
   private static final byte[] PROCESSES_LINE = "\nprocesses ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  /** The {@code processes} line of /proc/stat bytes (tasks created since boot), or UNKNOWN. */
+  /**
+   * The {@code processes} line of /proc/stat bytes (tasks created since boot), or UNKNOWN.
+   * Looked for from the end: it comes after the {@code intr} line, tens of KB on a large host.
+   */
   static long forksOf(byte[] stat, int len) {
     byte[] key = PROCESSES_LINE;
-    for (int i = 0; i + key.length <= len; i++) {
+    for (int i = len - key.length; i >= 0; i--) {
       if (stat[i] == '\n' && Arrays.equals(stat, i, i + key.length, key, 0, key.length)) {
         return longAt(stat, i + key.length, len);
       }
@@ -208,11 +211,6 @@ final class ProcParsers {
     out[0] = tasks;
     out[1] = last;
     return true;
-  }
-
-  /** Field 20 of /proc/PID/stat bytes (num_threads), or UNKNOWN. */
-  static long threadsOf(byte[] stat, int len) {
-    return statField(stat, len, 20);
   }
 
   /** utime + stime (fields 14 and 15) of /proc/PID/stat bytes in ticks, or UNKNOWN. */

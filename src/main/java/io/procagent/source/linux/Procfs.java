@@ -75,17 +75,12 @@ final class Procfs {
   }
 
   /**
-   * Open descriptors of the process at {@code dir}. Linux 6.2+ reports the count as the size of
-   * {@code /proc/PID/fd}: one stat instead of listing the directory; older kernels say 0 there.
-   * UNKNOWN for another user's process or one that exited.
+   * Open descriptors of a process, given its {@code /proc/PID/fd} (a path its caller keeps).
+   * Linux 6.2+ reports the count as the size of that directory: one stat instead of listing it;
+   * older kernels say 0 there. UNKNOWN for another user's process or one that exited.
    */
-  long countFds(String dir) {
-    return countFds(dir + "/fd", fdSizeIsCount);
-  }
-
-  /** {@link #countFds(String)} given the {@code fd} directory's own path (kept by the caller). */
-  long countFdsIn(String fdDir) {
-    return countFds(fdDir, fdSizeIsCount);
+  long countFds(String fdDir) {
+    return count(fdDir, fdSizeIsCount);
   }
 
   /**
@@ -93,10 +88,10 @@ final class Procfs {
    * denied, even where the kernel would tell the count through the directory's size.
    */
   long listFds(String dir) {
-    return countFds(dir + "/fd", false);
+    return count(dir + "/fd", false);
   }
 
-  private static long countFds(String fdDir, boolean bySize) {
+  private static long count(String fdDir, boolean bySize) {
     File fd = new File(fdDir);
     try {
       if (bySize) {

@@ -58,9 +58,12 @@ class ProcParsersTest {
   @Test
   void threadsFromBytesAgreeWithTheFullParse() {
     byte[] b = bytes(STAT);
-    assertThat(ProcParsers.threadsOf(b, b.length)).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
+    long[] f = new long[ProcParsers.STAT_FIELDS];
+    ProcParsers.statFields(b, b.length, f);
+    assertThat(f[ProcParsers.S_THREADS]).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
     byte[] cut = bytes("9 (a) R 1 2");
-    assertThat(ProcParsers.threadsOf(cut, cut.length)).isEqualTo(ProcParsers.UNKNOWN);
+    ProcParsers.statFields(cut, cut.length, f);
+    assertThat(f[ProcParsers.S_THREADS]).isEqualTo(ProcParsers.UNKNOWN);
   }
 
   @Test
