@@ -65,15 +65,42 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   /**
-   * A descendant as of the last round: its paths, and its command, which stays the same String
-   * while the kernel's bytes do.
+   * A descendant as of the last round: its paths, its command, which stays the same String
+   * while the kernel's bytes do, and its open descriptors as last counted.
    */
-  private record Known(long startTicks, byte[] comm, String command, String dir, String statPath, String fdPath) {
+  private static final class Known {
+    final long startTicks;
+    final byte[] comm;
+    final String command;
+    final String dir;
+    final String statPath;
+    final String fdPath;
+    long fds;
+    /** user + system ticks when {@link #fds} was counted; -1: never counted. */
+    long fdsTicks = -1;
+    /** Rounds {@link #fds} has been reused since it was counted. */
+    int fdsReused;
+
+    Known(long startTicks, byte[] comm, String command, String dir, String statPath, String fdPath) {
+      this.startTicks = startTicks;
+      this.comm = comm;
+      this.command = command;
+      this.dir = dir;
+      this.statPath = statPath;
+      this.fdPath = fdPath;
+    }
 
     boolean same(long start, byte[] stat, int from, int to) {
       return startTicks == start && Arrays.equals(comm, 0, comm.length, stat, from, to);
     }
   }
+
+  /**
+   * A descendant's open descriptors are counted again when it was charged CPU since the last
+   * count (opening or closing a file is the process's own work), and at least every this many
+   * rounds (a process can open a file within less than one tick it gets charged for).
+   */
+  static final int FDS_REUSED_AT_MOST = 2;
 
   @Override
   public synchronized List<ChildProcess> descendants(long rootPid, boolean withArguments) throws IOException {
@@ -313,8 +340,25 @@ public final class LinuxDescendantSource implements DescendantSource {
         start < 0 || Double.isNaN(boot) ? Double.NaN : boot + start / ProcParsers.USER_HZ,
         rss < 0 ? ProcessSnapshot.UNKNOWN : rss * procfs.pageSize(),
         f[ProcParsers.S_THREADS],
-        procfs.countFds(k.fdPath),
+        fds(k, Math.max(0, utime) + Math.max(0, stime)),
         withArguments ? arguments(k.dir) : "");
+  }
+
+  /**
+   * The descendant's open descriptors: counted (a stat of its fd directory, which is as dear as
+   * reading its stat) unless {@code k} (kept from an earlier round) was counted at the same
+   * CPU ticks within the last {@link #FDS_REUSED_AT_MOST} rounds. Most descendants sleep most rounds.
+   */
+  private long fds(Known k, long ticks) {
+    if (k.fdsTicks == ticks && k.fdsReused < FDS_REUSED_AT_MOST) {
+      k.fdsReused++;
+      return k.fds;
+    }
+    long fds = procfs.countFds(k.fdPath);
+    k.fds = fds;
+    k.fdsTicks = ticks;
+    k.fdsReused = 0;
+    return fds;
   }
 
   private static String arguments(String dir) {

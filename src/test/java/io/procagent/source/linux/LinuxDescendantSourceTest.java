@@ -119,6 +119,32 @@ class LinuxDescendantSourceTest {
     assertThat(reused.residentBytes()).isEqualTo(20 * 4096);
   }
 
+  @Test
+  void openFilesAreCountedAgainWhenTheProcessWasChargedCpuOrEveryFewRounds() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    Path fd = Files.createDirectories(proc.resolve("200/fd"));
+    Files.writeString(fd.resolve("0"), "");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    assertThat(source.descendants(100, false).get(0).openFds()).isEqualTo(1);
+    Files.writeString(fd.resolve("1"), ""); // opened without being charged a tick
+    for (int i = 0; i < LinuxDescendantSource.FDS_REUSED_AT_MOST; i++) {
+      assertThat(source.descendants(100, false).get(0).openFds()).as("round %d", i + 2).isEqualTo(1);
+    }
+    assertThat(source.descendants(100, false).get(0).openFds()).as("counted again").isEqualTo(2);
+    Files.writeString(fd.resolve("2"), "");
+    Files.writeString( // charged one tick of user time: counted at once
+        proc.resolve("200/stat"), "200 (sh) S 100 1 1 0 -1 0 0 0 0 0 151 50 0 0 20 0 2 0 500 1000 10 0 0");
+    assertThat(source.descendants(100, false).get(0).openFds()).isEqualTo(3);
+    Files.delete(fd.resolve("2"));
+    assertThat(source.descendants(100, false).get(0).openFds()).isEqualTo(3); // reused again
+    // a new process in the same pid (another start time) is counted, not given the old count
+    Files.writeString(
+        proc.resolve("200/stat"), "200 (sh) S 100 1 1 0 -1 0 0 0 0 0 151 50 0 0 20 0 2 0 900 1000 10 0 0");
+    assertThat(source.descendants(100, false).get(0).openFds()).isEqualTo(2);
+  }
+
   void hostCounters(long forks, long cursor) throws IOException {
     Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses " + forks + "\n");
     Files.writeString(proc.resolve("loadavg"), "0.00 0.01 0.05 1/100 " + cursor + "\n");
