@@ -7,8 +7,13 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -16,6 +21,11 @@ import java.util.function.Predicate;
  * "unknown" value, so a value the OS did not give produces no sample rather than a fake 0.
  */
 final class Snapshots {
+
+  /** Metadata by name: a name is checked once, not at every scrape (client_java's builders do). */
+  private static final Map<String, MetricMetadata> METADATA = new ConcurrentHashMap<>();
+  /** Far more than procagent's own metric names: a bound, never expected to be reached. */
+  private static final int MAX_METADATA = 1024;
 
   private final List<MetricSnapshot> out;
   private final Predicate<String> include;
@@ -36,26 +46,28 @@ final class Snapshots {
     return include.test(name);
   }
 
+  /** The metadata of {@code name}, built and checked (name, help) once and shared afterwards. */
+  static MetricMetadata metadata(String name, String help) {
+    MetricMetadata m = METADATA.get(name);
+    if (m == null || !Objects.equals(m.getHelp(), help)) {
+      m = new MetricMetadata(name, help);
+      if (METADATA.size() < MAX_METADATA) {
+        METADATA.put(name, m);
+      }
+    }
+    return m;
+  }
+
   void gauge(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && include.test(name)) {
-      out.add(
-          GaugeSnapshot.builder()
-              .name(name)
-              .help(help)
-              .dataPoint(GaugeDataPointSnapshot.builder().labels(base).value(value).build())
-              .build());
+      out.add(new GaugeSnapshot(metadata(name, help), List.of(new GaugeDataPointSnapshot(value, base, null))));
     }
   }
 
   /** A counter; {@code name} is given without {@code _total}. */
   void counter(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && include.test(name + "_total")) {
-      out.add(
-          CounterSnapshot.builder()
-              .name(name)
-              .help(help)
-              .dataPoint(CounterDataPointSnapshot.builder().labels(base).value(value).build())
-              .build());
+      out.add(new CounterSnapshot(metadata(name, help), List.of(new CounterDataPointSnapshot(value, base, null, 0))));
     }
   }
 
@@ -64,32 +76,21 @@ final class Snapshots {
     if (!include.test(name + "_total")) {
       return;
     }
-    CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
-    boolean any = false;
+    List<CounterDataPointSnapshot> points = new ArrayList<>(values.length);
     for (int i = 0; i < values.length; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
-        b.dataPoint(
-            CounterDataPointSnapshot.builder()
-                .labels(base.merge(Labels.of(label, labelValues[i])))
-                .value(values[i])
-                .build());
-        any = true;
+        points.add(new CounterDataPointSnapshot(values[i], base.merge(Labels.of(label, labelValues[i])), null, 0));
       }
     }
-    if (any) {
-      out.add(b.build());
+    if (!points.isEmpty()) {
+      out.add(new CounterSnapshot(metadata(name, help), points));
     }
   }
 
   /** An {@code _info} metric; {@code name} is given without {@code _info}. */
   void info(String name, String help, Labels labels) {
     if (include.test(name + "_info")) {
-      out.add(
-          InfoSnapshot.builder()
-              .name(name)
-              .help(help)
-              .dataPoint(InfoDataPointSnapshot.builder().labels(base.merge(labels)).build())
-              .build());
+      out.add(new InfoSnapshot(metadata(name, help), List.of(new InfoDataPointSnapshot(base.merge(labels)))));
     }
   }
 

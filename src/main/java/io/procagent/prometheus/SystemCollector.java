@@ -15,6 +15,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -56,6 +58,33 @@ public final class SystemCollector implements MultiCollector {
     return collect(name -> true);
   }
 
+  /**
+   * Per CPU, its labels with each mode and, last, alone: built (and checked) once, not for
+   * every CPU and mode at every scrape. CPU names are few and fixed (cpu0, cpu1, ...).
+   */
+  private final Map<String, Labels[]> cpuModeLabels = new ConcurrentHashMap<>();
+
+  private volatile Map.Entry<SystemIdentity, Labels> identity;
+
+  /** The identity's labels, built again only when it changed (a renamed host). */
+  private Labels identityLabels(SystemIdentity id) {
+    Map.Entry<SystemIdentity, Labels> last = identity;
+    if (last == null || !last.getKey().equals(id)) {
+      last = Map.entry(id, Labels.of("arch", id.arch(), "hostname", id.hostname(), "kernel", id.kernel(), "os", id.os()));
+      identity = last;
+    }
+    return last.getValue();
+  }
+
+  private static Labels[] modeLabels(String cpu) {
+    Labels[] l = new Labels[CpuTimes.MODES.length + 1];
+    for (int m = 0; m < CpuTimes.MODES.length; m++) {
+      l[m] = Labels.of("cpu", cpu, "mode", CpuTimes.MODES[m]);
+    }
+    l[CpuTimes.MODES.length] = Labels.of("cpu", cpu);
+    return l;
+  }
+
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
     SystemSnapshot s = sampler.system();
@@ -63,14 +92,7 @@ public final class SystemCollector implements MultiCollector {
     Snapshots b = new Snapshots(out, include);
     try {
       SystemIdentity id = sampler.systemSource().identity();
-      b.info(
-          INFO,
-          "Identity of the host, like uname.",
-          Labels.of(
-              "arch", id.arch(),
-              "hostname", id.hostname(),
-              "kernel", id.kernel(),
-              "os", id.os()));
+      b.info(INFO, "Identity of the host, like uname.", identityLabels(id));
       b.gauge(LOGICAL, "Number of logical CPUs online.", id.logicalCpus());
       b.gauge(PHYSICAL, "Number of physical CPU cores.", id.physicalCpus() > 0 ? id.physicalCpus() : Double.NaN);
     } catch (java.io.IOException e) {
@@ -80,41 +102,35 @@ public final class SystemCollector implements MultiCollector {
       return new MetricSnapshots(out);
     }
     if (b.wants(CPU_TIME + "_total")) {
-      CounterSnapshot.Builder cpu =
-          CounterSnapshot.builder()
-              .name(CPU_TIME)
-              .help("Seconds each CPU spent in each mode (node_exporter's eight modes).");
+      List<CounterDataPointSnapshot> points = new ArrayList<>(s.cpus().size() * CpuTimes.MODES.length);
       for (CpuTimes t : s.cpus()) {
         double[] v = t.values();
+        Labels[] modes = cpuModeLabels.computeIfAbsent(t.cpu(), SystemCollector::modeLabels);
         for (int m = 0; m < v.length; m++) {
           if (!Double.isNaN(v[m])) {
-            cpu.dataPoint(
-                CounterDataPointSnapshot.builder()
-                    .labels(Labels.of("cpu", t.cpu(), "mode", CpuTimes.MODES[m]))
-                    .value(v[m])
-                    .build());
+            points.add(new CounterDataPointSnapshot(v[m], modes[m], null, 0));
           }
         }
       }
-      out.add(cpu.build());
+      out.add(
+          new CounterSnapshot(
+              Snapshots.metadata(CPU_TIME, "Seconds each CPU spent in each mode (node_exporter's eight modes)."),
+              points));
     }
     Utilization u = sampler.utilization();
     if (u.perCpu().length > 0 && b.wants(UTILIZATION)) {
-      GaugeSnapshot.Builder g =
-          GaugeSnapshot.builder()
-              .name(UTILIZATION)
-              .help("Busy share of each CPU over the last sampling window (0..1).");
+      List<GaugeDataPointSnapshot> points = new ArrayList<>(u.perCpu().length);
       double[] per = u.perCpu();
       for (int i = 0; i < per.length; i++) {
         if (!Double.isNaN(per[i])) {
-          g.dataPoint(
-              GaugeDataPointSnapshot.builder()
-                  .labels(Labels.of("cpu", u.cpus().get(i)))
-                  .value(per[i])
-                  .build());
+          Labels cpu = cpuModeLabels.computeIfAbsent(u.cpus().get(i), SystemCollector::modeLabels)[CpuTimes.MODES.length];
+          points.add(new GaugeDataPointSnapshot(per[i], cpu, null));
         }
       }
-      out.add(g.build());
+      out.add(
+          new GaugeSnapshot(
+              Snapshots.metadata(UTILIZATION, "Busy share of each CPU over the last sampling window (0..1)."),
+              points));
     }
     b.gauge(LOAD1, "1-minute load average.", s.load1());
     b.gauge(LOAD5, "5-minute load average.", s.load5());

@@ -2,9 +2,9 @@ package io.procagent.source.linux;
 
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -35,6 +35,7 @@ public final class LinuxProcessSource implements ProcessSource {
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
   private final byte[] statBytes = new byte[1024];
+  private byte[] statusBytes = new byte[4096];
 
   /**
    * @param procRoot the procfs mount, {@code /proc} in production, a fixture dir in tests
@@ -127,19 +128,23 @@ public final class LinuxProcessSource implements ProcessSource {
   private void sumContextSwitches(ProcParsers.Status leader) {
     long vol = 0;
     long nonvol = 0;
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(dir.resolve("task"))) {
-      for (Path task : tasks) {
-        try {
-          ProcParsers.Status st = ProcParsers.parseStatus(readText(task.resolve("status")));
-          vol += Math.max(0, st.voluntaryCtxt());
-          nonvol += Math.max(0, st.nonvoluntaryCtxt());
-        } catch (IOException e) {
-          // the thread ended while we listed: its switches are gone with it
-        }
-      }
-    } catch (IOException | SecurityException e) {
+    String[] tasks = new File(dir + "/task").list();
+    if (tasks == null) {
       vol = leader.voluntaryCtxt();
       nonvol = leader.nonvoluntaryCtxt();
+    } else {
+      for (String task : tasks) {
+        // the switches are the status file's last lines: read it whole into the kept buffer
+        String path = dir + "/task/" + task + "/status";
+        int len;
+        while ((len = ProcessTable.read(path, statusBytes)) == statusBytes.length) {
+          statusBytes = new byte[statusBytes.length * 2];
+        }
+        if (len > 0) { // else the thread ended while we listed: its switches are gone with it
+          vol += Math.max(0, ProcParsers.voluntarySwitchesOf(statusBytes, len));
+          nonvol += Math.max(0, ProcParsers.nonvoluntarySwitchesOf(statusBytes, len));
+        }
+      }
     }
     maxVoluntary = Math.max(maxVoluntary, vol);
     maxInvoluntary = Math.max(maxInvoluntary, nonvol);

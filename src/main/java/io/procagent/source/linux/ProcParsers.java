@@ -172,17 +172,41 @@ final class ProcParsers {
     return true;
   }
 
-  private static final byte[] PROCESSES_LINE = "\nprocesses ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] PROCESSES_LINE = "processes ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /**
    * The {@code processes} line of /proc/stat bytes (tasks created since boot), or UNKNOWN.
    * Looked for from the end: it comes after the {@code intr} line, tens of KB on a large host.
    */
   static long forksOf(byte[] stat, int len) {
-    byte[] key = PROCESSES_LINE;
+    return lastValueOf(stat, len, PROCESSES_LINE);
+  }
+
+  private static final byte[] VOLUNTARY_LINE = "voluntary_ctxt_switches:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] NONVOLUNTARY_LINE = "nonvoluntary_ctxt_switches:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** {@code voluntary_ctxt_switches} of /proc/PID/status bytes (one of the last lines), or UNKNOWN. */
+  static long voluntarySwitchesOf(byte[] status, int len) {
+    return lastValueOf(status, len, VOLUNTARY_LINE);
+  }
+
+  /** {@code nonvoluntary_ctxt_switches} of /proc/PID/status bytes, or UNKNOWN. */
+  static long nonvoluntarySwitchesOf(byte[] status, int len) {
+    return lastValueOf(status, len, NONVOLUNTARY_LINE);
+  }
+
+  /**
+   * The number after the last line that starts with {@code key}, blanks skipped; looked for
+   * from the end, where the keys this is used for sit.
+   */
+  private static long lastValueOf(byte[] b, int len, byte[] key) {
     for (int i = len - key.length; i >= 0; i--) {
-      if (stat[i] == '\n' && Arrays.equals(stat, i, i + key.length, key, 0, key.length)) {
-        return longAt(stat, i + key.length, len);
+      if ((i == 0 || b[i - 1] == '\n') && Arrays.equals(b, i, i + key.length, key, 0, key.length)) {
+        int v = i + key.length;
+        while (v < len && (b[v] == ' ' || b[v] == '\t')) {
+          v++;
+        }
+        return longAt(b, v, len);
       }
     }
     return UNKNOWN;

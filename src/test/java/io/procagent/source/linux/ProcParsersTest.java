@@ -107,6 +107,19 @@ class ProcParsersTest {
   }
 
   @Test
+  void contextSwitchesFromStatusBytesAgreeWithTheFullParse() throws Exception {
+    byte[] live = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/status"));
+    ProcParsers.Status full = ProcParsers.parseStatus(new String(live, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(ProcParsers.voluntarySwitchesOf(live, live.length)).isEqualTo(full.voluntaryCtxt()).isPositive();
+    assertThat(ProcParsers.nonvoluntarySwitchesOf(live, live.length)).isEqualTo(full.nonvoluntaryCtxt());
+    byte[] odd = "Name:\tx voluntary_ctxt_switches:\t9\nvoluntary_ctxt_switches: \t 123\nnonvoluntary_ctxt_switches:\t45"
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(ProcParsers.voluntarySwitchesOf(odd, odd.length)).isEqualTo(123); // a line's start only
+    assertThat(ProcParsers.nonvoluntarySwitchesOf(odd, odd.length)).isEqualTo(45); // no final newline
+    assertThat(ProcParsers.nonvoluntarySwitchesOf(odd, odd.length - 20)).isEqualTo(ProcParsers.UNKNOWN); // cut
+  }
+
+  @Test
   void statusOfAKernelThreadHasNoMemory() {
     ProcParsers.Status s = ProcParsers.parseStatus("Name:\tkthreadd\nUid:\t0\t0\t0\t0\nThreads:\t1");
     assertThat(s.rssBytes()).isEqualTo(ProcParsers.UNKNOWN);
