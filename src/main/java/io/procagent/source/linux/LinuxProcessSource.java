@@ -3,6 +3,8 @@ package io.procagent.source.linux;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import java.io.File;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +36,7 @@ public final class LinuxProcessSource implements ProcessSource {
   static final long SLOW_FIELDS_NANOS = 4_000_000_000L;
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
-  private final byte[] statBytes = new byte[1024];
+  private byte[] statBytes = new byte[1024];
   private byte[] statusBytes = new byte[4096];
 
   /**
@@ -60,11 +62,17 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized ProcessSnapshot read() throws IOException {
     long now = System.nanoTime();
-    ProcParsers.Stat stat = ProcParsers.parseStat(readText(dir.resolve("stat")));
-    if (stat == null) {
-      throw new IOException(dir.resolve("stat") + " has no (comm) field");
+    String statPath = dir + "/stat";
+    int len = readWhole(statPath, statBytes);
+    while (len == statBytes.length) {
+      statBytes = new byte[len * 2];
+      len = readWhole(statPath, statBytes);
     }
-    ProcParsers.Status status = ProcParsers.parseStatus(readText(dir.resolve("status")));
+    ProcParsers.Stat stat = ProcParsers.parseStat(statBytes, len);
+    if (stat == null) {
+      throw new IOException(statPath + " has no (comm) field");
+    }
+    ProcParsers.Status status = ProcParsers.parseStatus(statusBytes, readStatus(dir + "/status"));
     boolean slow = limits == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS;
     if (slow) {
       limits = readLimits();
@@ -135,10 +143,11 @@ public final class LinuxProcessSource implements ProcessSource {
     } else {
       for (String task : tasks) {
         // the switches are the status file's last lines: read it whole into the kept buffer
-        String path = dir + "/task/" + task + "/status";
         int len;
-        while ((len = ProcessTable.read(path, statusBytes)) == statusBytes.length) {
-          statusBytes = new byte[statusBytes.length * 2];
+        try {
+          len = readStatus(dir + "/task/" + task + "/status");
+        } catch (IOException e) {
+          len = -1;
         }
         if (len > 0) { // else the thread ended while we listed: its switches are gone with it
           vol += Math.max(0, ProcParsers.voluntarySwitchesOf(statusBytes, len));
@@ -180,6 +189,32 @@ public final class LinuxProcessSource implements ProcessSource {
             ProcessHandle.of(pid)
                 .flatMap(h -> h.info().user())
                 .orElse(Long.toString(u)));
+  }
+
+  /** A status file, whole, into the kept buffer (grown when it was filled); its length. */
+  private int readStatus(String path) throws IOException {
+    int len;
+    while ((len = readWhole(path, statusBytes)) == statusBytes.length) {
+      statusBytes = new byte[len * 2];
+    }
+    return len;
+  }
+
+  /** Reads a /proc file into {@code buf} up to its size; a missing file is a gone process. */
+  private static int readWhole(String path, byte[] buf) throws IOException {
+    try (FileInputStream in = new FileInputStream(path)) {
+      int total = 0;
+      int r;
+      while (total < buf.length && (r = in.read(buf, total, buf.length - total)) > 0) {
+        total += r;
+      }
+      return total;
+    } catch (FileNotFoundException e) {
+      if (!new File(path).exists()) {
+        throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
+      }
+      throw e;
+    }
   }
 
   static String readText(Path file) throws IOException {

@@ -80,6 +80,48 @@ final class ProcParsers {
   }
 
   /**
+   * {@link #parseStat(String)} from the bytes as read: what a scrape reads of the JVM itself,
+   * in code that stays cold (a scrape every 15 s), so without a String per field.
+   */
+  static Stat parseStat(byte[] stat, int len) {
+    int close = commEnd(stat, len);
+    if (close < 0) {
+      return null;
+    }
+    int open = 0;
+    while (stat[open] != '(') {
+      open++;
+    }
+    String comm = new String(stat, open + 1, close - open - 1, java.nio.charset.StandardCharsets.UTF_8);
+    long[] f = new long[41];
+    java.util.Arrays.fill(f, UNKNOWN);
+    char state = '?';
+    int i = close + 1;
+    int field = 3; // field numbers as in proc(5)
+    while (i < len && field <= 42) {
+      while (i < len && stat[i] == ' ') {
+        i++;
+      }
+      int start = i;
+      while (i < len && stat[i] != ' ' && stat[i] != '\n') {
+        i++;
+      }
+      if (start == i) {
+        break;
+      }
+      if (field == 3) {
+        state = (char) stat[start];
+      } else {
+        f[field - 2] = parseLong(stat, start, i);
+      }
+      field++;
+    }
+    return new Stat(
+        comm, state, f[4 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
+        f[23 - 2], f[24 - 2], f[42 - 2]);
+  }
+
+  /**
    * The parent pid in /proc/PID/stat bytes, without building a String: the scan reads every
    * process's stat, but parses fully only the target's descendants.
    *
@@ -323,6 +365,94 @@ final class ProcParsers {
   }
 
   /** Counts a kernel CPU list such as {@code 0-3,8,10-11}; 0 when malformed. */
+  private static final byte[] UID = ascii("Uid");
+  private static final byte[] GID = ascii("Gid");
+  private static final byte[] VMRSS = ascii("VmRSS");
+  private static final byte[] THREADS = ascii("Threads");
+  private static final byte[] VOLUNTARY = ascii("voluntary_ctxt_switches");
+  private static final byte[] NONVOLUNTARY = ascii("nonvoluntary_ctxt_switches");
+  private static final byte[] CPUS_ALLOWED_LIST = ascii("Cpus_allowed_list");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** {@link #parseStatus(String)} from the bytes as read (see {@link #parseStat(byte[], int)}). */
+  static Status parseStatus(byte[] b, int n) {
+    long uid = UNKNOWN;
+    long gid = UNKNOWN;
+    long rss = UNKNOWN;
+    long threads = UNKNOWN;
+    long vol = UNKNOWN;
+    long nonvol = UNKNOWN;
+    int cpus = 0;
+    int i = 0;
+    while (i < n) {
+      int eol = i;
+      int colon = -1;
+      while (eol < n && b[eol] != '\n') {
+        if (colon < 0 && b[eol] == ':') {
+          colon = eol;
+        }
+        eol++;
+      }
+      if (colon > i) {
+        int v = colon + 1;
+        if (key(b, i, colon, UID)) {
+          uid = firstLong(b, v, eol);
+        } else if (key(b, i, colon, GID)) {
+          gid = firstLong(b, v, eol);
+        } else if (key(b, i, colon, VMRSS)) {
+          long kb = firstLong(b, v, eol);
+          rss = kb < 0 ? UNKNOWN : kb * 1024;
+        } else if (key(b, i, colon, THREADS)) {
+          threads = firstLong(b, v, eol);
+        } else if (key(b, i, colon, VOLUNTARY)) {
+          vol = firstLong(b, v, eol);
+        } else if (key(b, i, colon, NONVOLUNTARY)) {
+          nonvol = firstLong(b, v, eol);
+        } else if (key(b, i, colon, CPUS_ALLOWED_LIST)) {
+          cpus = countCpuList(new String(b, v, eol - v, java.nio.charset.StandardCharsets.US_ASCII).trim());
+        }
+      }
+      i = eol + 1;
+    }
+    return new Status(uid, gid, rss, threads, vol, nonvol, cpus);
+  }
+
+  private static boolean key(byte[] b, int from, int to, byte[] key) {
+    return to - from == key.length && Arrays.equals(b, from, to, key, 0, key.length);
+  }
+
+  /** The first blank-separated field in b[from, to) as a long; UNKNOWN if none or not all digits. */
+  private static long firstLong(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to && (b[i] == ' ' || b[i] == '\t')) {
+      i++;
+    }
+    int start = i;
+    while (i < to && b[i] != ' ' && b[i] != '\t') {
+      i++;
+    }
+    return start == i ? UNKNOWN : parseLong(b, start, i);
+  }
+
+  /** {@link #parseLong(CharSequence, int, int)} over bytes. */
+  static long parseLong(byte[] b, int start, int end) {
+    if (start >= end || b[start] == '-' || end - start > 19) {
+      return UNKNOWN;
+    }
+    long v = 0;
+    for (int i = start; i < end; i++) {
+      byte c = b[i];
+      if (c < '0' || c > '9') {
+        return UNKNOWN;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
   static int countCpuList(String list) {
     if (list.isEmpty()) {
       return 0;

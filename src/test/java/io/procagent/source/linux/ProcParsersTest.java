@@ -119,6 +119,36 @@ class ProcParsersTest {
     assertThat(ProcParsers.nonvoluntarySwitchesOf(odd, odd.length - 20)).isEqualTo(ProcParsers.UNKNOWN); // cut
   }
 
+  /** The scrape reads the JVM's own stat and status as bytes: the same records as the text parse. */
+  @Test
+  void statAndStatusFromBytesEqualTheTextParse() throws Exception {
+    java.util.List<String> stats = new java.util.ArrayList<>(java.util.List.of(
+        STAT,
+        "77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9",
+        "1 (a) (b)) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 -5 1 0 100 2000 30 18446744073709551615 1 1",
+        "9 (x) S 1 x 2 3",
+        "garbage",
+        ""));
+    stats.add(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat")));
+    for (String text : stats) {
+      byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(ProcParsers.parseStat(b, b.length)).as(text).isEqualTo(ProcParsers.parseStat(text));
+    }
+    java.util.List<String> statuses = new java.util.ArrayList<>(java.util.List.of(
+        "Name:\tkthreadd\nUid:\t0\t0\t0\t0\nThreads:\t1",
+        "Uid:\t1000\t1000\nGid:\t100\nVmRSS:\t   65432 kB \nThreads:\t25\nCpus_allowed_list:\t0-1,4,6-7\n"
+            + "voluntary_ctxt_switches:\t123\nnonvoluntary_ctxt_switches:\t45\n",
+        "Uid:\t-1\nVmRSS:\tx kB\nThreads:\t99999999999999999999\nNo colon here\n:\t5\nUidX:\t3\n",
+        ""));
+    statuses.add(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/status")));
+    for (String text : statuses) {
+      byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(ProcParsers.parseStatus(b, b.length)).as(text).isEqualTo(ProcParsers.parseStatus(text));
+    }
+    assertThat(ProcParsers.parseStatus(statuses.get(1).getBytes(java.nio.charset.StandardCharsets.UTF_8), 40).uid())
+        .isEqualTo(1000); // only the given length is read
+  }
+
   @Test
   void statusOfAKernelThreadHasNoMemory() {
     ProcParsers.Status s = ProcParsers.parseStatus("Name:\tkthreadd\nUid:\t0\t0\t0\t0\nThreads:\t1");
