@@ -7,12 +7,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,9 @@ final class Workers implements Executor {
   private final long timeoutNanos;
   private final ScrapePolicy policy;
   private final Map<InetAddress, Client> clients = new HashMap<>();
+  /** Exchanges running, each with its deadline; guarded by itself, as is checkPending. */
+  private final List<Running> running = new ArrayList<>();
+  private boolean checkPending;
 
   Workers(ScrapePolicy policy) {
     this.policy = policy;
@@ -78,7 +83,6 @@ final class Workers implements Executor {
               }
             });
     this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "procagent-http-timeout"));
-    timer.setRemoveOnCancelPolicy(true);
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -129,23 +133,74 @@ final class Workers implements Executor {
   }
 
   private void run(Runnable exchange, SocketChannel channel, InetAddress address) {
-    ScheduledFuture<?> cut = null;
+    Object deadline = channel == null ? null : started(channel);
     try {
-      if (channel != null) {
-        cut = timer.schedule(() -> cut(channel), timeoutNanos, TimeUnit.NANOSECONDS);
-      }
       exchange.run();
     } catch (RuntimeException e) { // e.g. the endpoint is being stopped or rebound
       LOG.debug("an exchange ended early", e);
     } finally {
-      if (cut != null) {
-        cut.cancel(false);
+      if (deadline != null) {
+        synchronized (running) {
+          running.remove(deadline);
+        }
       }
       if (address != null) {
         done(address);
       }
     }
   }
+
+  /**
+   * Records an exchange's start. One check is scheduled for the earliest deadline of the
+   * exchanges running, not one timer task per exchange: a task per request woke the timer
+   * thread twice a scrape (schedule, cancel) for a deadline that is almost never reached.
+   */
+  private Object started(SocketChannel channel) {
+    Running r = new Running(channel, System.nanoTime() + timeoutNanos);
+    synchronized (running) {
+      running.add(r);
+      if (!checkPending) {
+        checkPending = true;
+        schedule(timeoutNanos);
+      }
+    }
+    return r;
+  }
+
+  private void schedule(long delayNanos) {
+    try {
+      timer.schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      checkPending = false; // shut down
+    }
+  }
+
+  /** Cuts the exchanges past their deadline; schedules itself again for the earliest other one. */
+  private void check() {
+    List<SocketChannel> late = new ArrayList<>(1);
+    synchronized (running) {
+      checkPending = false;
+      long now = System.nanoTime();
+      long next = Long.MAX_VALUE;
+      for (Iterator<Running> it = running.iterator(); it.hasNext(); ) {
+        Running r = it.next();
+        long left = r.deadline - now;
+        if (left <= 0) {
+          it.remove();
+          late.add(r.channel);
+        } else {
+          next = Math.min(next, left);
+        }
+      }
+      if (next != Long.MAX_VALUE) {
+        checkPending = true;
+        schedule(next);
+      }
+    }
+    late.forEach(this::cut);
+  }
+
+  private record Running(SocketChannel channel, long deadline) {}
 
   /** One exchange of {@code address} ended: start its next waiting one, if any. */
   private void done(InetAddress address) {

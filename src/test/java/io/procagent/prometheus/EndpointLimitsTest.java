@@ -110,6 +110,23 @@ class EndpointLimitsTest {
   }
 
   @Test
+  void stalledRequestsStartedApartAreEachCutOff() throws Exception {
+    start("http:\n  request_timeout: 1s\n");
+    Socket first = slowClient("127.0.0.1");
+    Thread.sleep(500);
+    Socket second = slowClient("127.0.0.3"); // its deadline is after the check that cuts the first
+    for (Socket s : List.of(first, second)) {
+      s.setSoTimeout(15_000);
+      assertThat(s.getInputStream().read()).as("the server closed the stalled connection").isEqualTo(-1);
+    }
+    Thread.sleep(1500); // nothing running: no check pending until the next exchange starts
+    Socket third = slowClient("127.0.0.4");
+    third.setSoTimeout(15_000);
+    assertThat(third.getInputStream().read()).isEqualTo(-1);
+    assertThat(scrape("127.0.0.1")).contains("procagent_http_requests_timed_out_total 3.0");
+  }
+
+  @Test
   void responsesAreReusedWithinTheCacheTtl() throws Exception {
     start("sampling:\n  interval: 60s\n  cache_ttl: 30s\n");
     String first = scrape("127.0.0.1");
