@@ -37,6 +37,14 @@ public final class LinuxProcessSource implements ProcessSource {
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
   private byte[] statBytes = new byte[1024];
+  /**
+   * Whether this is the JVM's own process, whose open descriptors may be counted by the size
+   * of its fd directory (one stat) rather than listed (a String per descriptor, thousands in a
+   * busy server); another process's are listed, so that a count is only shown where the
+   * listing is allowed.
+   */
+  private final boolean self;
+  private final String fdPath;
   private byte[] statusBytes = new byte[4096];
 
   /**
@@ -47,6 +55,8 @@ public final class LinuxProcessSource implements ProcessSource {
     this.procfs = Procfs.of(procRoot);
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
+    this.self = pid == ProcessHandle.current().pid();
+    this.fdPath = dir + "/fd";
     this.delayAccounting = delayAccounting(procRoot);
   }
 
@@ -102,7 +112,7 @@ public final class LinuxProcessSource implements ProcessSource {
         status.rssBytes(),
         stat.vsize(),
         limits.maxAddressSpace(),
-        procfs.listFds(dir.toString()),
+        self ? procfs.countFds(fdPath) : procfs.listFds(dir.toString()),
         Double.isInfinite(limits.maxOpenFiles()) || Double.isNaN(limits.maxOpenFiles())
             ? ProcessSnapshot.UNKNOWN
             : (long) limits.maxOpenFiles(),
