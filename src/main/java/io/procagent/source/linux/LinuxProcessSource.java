@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +36,11 @@ public final class LinuxProcessSource implements ProcessSource {
    * read reuses them. Sampling rounds never read them ({@link #cpu}); a scrape every 15 s does.
    */
   static final long SLOW_FIELDS_NANOS = 4_000_000_000L;
+  /**
+   * Thread status files read per refresh of the context switches: all of a JVM's usual few
+   * dozen threads; of 2,000 threads, each is read again every 16 refreshes (about a minute).
+   */
+  static final int THREADS_PER_REFRESH = 128;
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
   private byte[] statBytes = new byte[1024];
@@ -45,6 +52,12 @@ public final class LinuxProcessSource implements ProcessSource {
    */
   private final boolean self;
   private final String fdPath;
+  /** How many threads' status files one refresh of the context switches reads at most. */
+  private final int threadsPerRefresh;
+  /** Each thread's {voluntary, involuntary} switches as last read, by tid. */
+  private Map<String, long[]> threadSwitches = new HashMap<>();
+  /** The threads read, least recently read first. */
+  private final ArrayDeque<String> readOrder = new ArrayDeque<>();
   private byte[] statusBytes = new byte[4096];
 
   /**
@@ -52,6 +65,11 @@ public final class LinuxProcessSource implements ProcessSource {
    * @param pid the process to read
    */
   public LinuxProcessSource(Path procRoot, long pid) {
+    this(procRoot, pid, THREADS_PER_REFRESH);
+  }
+
+  LinuxProcessSource(Path procRoot, long pid, int threadsPerRefresh) {
+    this.threadsPerRefresh = threadsPerRefresh;
     this.procfs = Procfs.of(procRoot);
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
@@ -141,32 +159,70 @@ public final class LinuxProcessSource implements ProcessSource {
 
   /**
    * /proc/PID/status counts the main thread's context switches only; the process's are the sum
-   * over its threads. Threads that ended take theirs with them, so the sum is kept monotonic.
+   * over its threads, one status file each. A JVM may run thousands of threads, so after the
+   * first call (which reads them all) each reads at most {@link #threadsPerRefresh} (new threads
+   * first, then those read longest ago) and reuses the rest as last read; a new thread not read yet
+   * counts when its turn comes. Threads that ended take theirs with them, so the sum is kept
+   * monotonic.
    */
-  private void sumContextSwitches(ProcParsers.Status leader) {
-    long vol = 0;
-    long nonvol = 0;
+  void sumContextSwitches(ProcParsers.Status leader) {
     String[] tasks = new File(dir + "/task").list();
     if (tasks == null) {
-      vol = leader.voluntaryCtxt();
-      nonvol = leader.nonvoluntaryCtxt();
-    } else {
-      for (String task : tasks) {
-        // the switches are the status file's last lines: read it whole into the kept buffer
-        int len;
-        try {
-          len = readStatus(dir + "/task/" + task + "/status");
-        } catch (IOException e) {
-          len = -1;
-        }
-        if (len > 0) { // else the thread ended while we listed: its switches are gone with it
-          vol += Math.max(0, ProcParsers.voluntarySwitchesOf(statusBytes, len));
-          nonvol += Math.max(0, ProcParsers.nonvoluntarySwitchesOf(statusBytes, len));
-        }
+      maxVoluntary = Math.max(maxVoluntary, leader.voluntaryCtxt());
+      maxInvoluntary = Math.max(maxInvoluntary, leader.nonvoluntaryCtxt());
+      return;
+    }
+    // the first refresh reads every thread; later ones new threads first, within the budget
+    int budget = threadSwitches.isEmpty() ? Integer.MAX_VALUE : threadsPerRefresh;
+    Map<String, long[]> next = new HashMap<>(tasks.length * 2);
+    int queued = readOrder.size();
+    for (String task : tasks) {
+      long[] known = threadSwitches.get(task);
+      if (known != null) {
+        next.put(task, known);
+      } else if (budget > 0) {
+        budget--;
+        next.put(task, readSwitches(task));
+        readOrder.addLast(task);
       }
     }
+    // then the threads read longest ago; those that ended leave the queue
+    for (; queued > 0 && budget > 0; queued--) {
+      String task = readOrder.pollFirst();
+      long[] known = next.get(task);
+      if (known != null) {
+        budget--;
+        long[] fresh = readSwitches(task);
+        next.put(task, fresh[0] < 0 ? known : fresh);
+        readOrder.addLast(task);
+      }
+    }
+    long vol = 0;
+    long nonvol = 0;
+    for (long[] v : next.values()) {
+      vol += Math.max(0, v[0]);
+      nonvol += Math.max(0, v[1]);
+    }
+    threadSwitches = next;
     maxVoluntary = Math.max(maxVoluntary, vol);
     maxInvoluntary = Math.max(maxInvoluntary, nonvol);
+  }
+
+  /** A thread's {voluntary, involuntary} switches; UNKNOWN when it ended meanwhile. */
+  private long[] readSwitches(String task) {
+    // the switches are the status file's last lines: read it whole into the kept buffer
+    int len;
+    try {
+      len = readStatus(dir + "/task/" + task + "/status");
+    } catch (IOException e) {
+      len = -1;
+    }
+    if (len <= 0) { // the thread ended while we listed: its switches are gone with it
+      return new long[] {ProcessSnapshot.UNKNOWN, ProcessSnapshot.UNKNOWN};
+    }
+    return new long[] {
+      ProcParsers.voluntarySwitchesOf(statusBytes, len), ProcParsers.nonvoluntarySwitchesOf(statusBytes, len)
+    };
   }
 
   private static double seconds(long ticks) {

@@ -89,6 +89,31 @@ class LinuxSourcesTest {
   }
 
   @Test
+  void contextSwitchesOfManyThreadsAreReadAFewAtATime() throws IOException {
+    fixture(); // threads 42 (10 voluntary switches) and 43 (5)
+    write("42/task/44/status", "voluntary_ctxt_switches:\t100\nnonvoluntary_ctxt_switches:\t0\n");
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42, 1);
+    assertThat(source.read().voluntaryContextSwitches()).as("the first refresh reads every thread").isEqualTo(115);
+    for (String[] t : new String[][] {{"42", "1010"}, {"43", "1005"}, {"44", "1100"}}) {
+      write("42/task/" + t[0] + "/status", "voluntary_ctxt_switches:\t" + t[1] + "\nnonvoluntary_ctxt_switches:\t0\n");
+    }
+    ProcParsers.Status none = ProcParsers.parseStatus("");
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("one thread read again").isEqualTo(1115);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).isEqualTo(2115);
+    write("42/task/45/status", "voluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t0\n");
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("a new thread first").isEqualTo(2122);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("then the one read longest ago").isEqualTo(3122);
+    Files.delete(proc.resolve("42/task/43/status"));
+    Files.delete(proc.resolve("42/task/43"));
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("an ended thread's switches are kept").isEqualTo(3122);
+  }
+
+  @Test
   void iowaitOmittedWithoutDelayAccounting() throws IOException {
     fixture();
     write("sys/kernel/task_delayacct", "0\n");
