@@ -324,46 +324,6 @@ final class ProcParsers {
       long nonvoluntaryCtxt,
       int cpusAllowed) {}
 
-  static Status parseStatus(String text) {
-    long uid = UNKNOWN;
-    long gid = UNKNOWN;
-    long rss = UNKNOWN;
-    long threads = UNKNOWN;
-    long vol = UNKNOWN;
-    long nonvol = UNKNOWN;
-    int cpus = 0;
-    int i = 0;
-    int n = text.length();
-    while (i < n) {
-      int eol = text.indexOf('\n', i);
-      if (eol < 0) {
-        eol = n;
-      }
-      int colon = text.indexOf(':', i);
-      if (colon > 0 && colon < eol) {
-        String key = text.substring(i, colon);
-        int v = colon + 1;
-        switch (key) {
-          case "Uid" -> uid = firstLong(text, v, eol);
-          case "Gid" -> gid = firstLong(text, v, eol);
-          case "VmRSS" -> {
-            long kb = firstLong(text, v, eol);
-            rss = kb < 0 ? UNKNOWN : kb * 1024;
-          }
-          case "Threads" -> threads = firstLong(text, v, eol);
-          case "voluntary_ctxt_switches" -> vol = firstLong(text, v, eol);
-          case "nonvoluntary_ctxt_switches" -> nonvol = firstLong(text, v, eol);
-          case "Cpus_allowed_list" -> cpus = countCpuList(text.substring(v, eol).trim());
-          default -> {
-            // not used
-          }
-        }
-      }
-      i = eol + 1;
-    }
-    return new Status(uid, gid, rss, threads, vol, nonvol, cpus);
-  }
-
   /** Counts a kernel CPU list such as {@code 0-3,8,10-11}; 0 when malformed. */
   private static final byte[] UID = ascii("Uid");
   private static final byte[] GID = ascii("Gid");
@@ -377,7 +337,10 @@ final class ProcParsers {
     return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
-  /** {@link #parseStatus(String)} from the bytes as read (see {@link #parseStat(byte[], int)}). */
+  /**
+   * The fields of /proc/PID/status procagent uses, from the bytes as read (see {@link
+   * #parseStat(byte[], int)}); each UNKNOWN (cpusAllowed 0) when missing or not a number.
+   */
   static Status parseStatus(byte[] b, int n) {
     long uid = UNKNOWN;
     long gid = UNKNOWN;

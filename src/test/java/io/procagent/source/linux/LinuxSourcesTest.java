@@ -97,7 +97,7 @@ class LinuxSourcesTest {
     for (String[] t : new String[][] {{"42", "1010"}, {"43", "1005"}, {"44", "1100"}}) {
       write("42/task/" + t[0] + "/status", "voluntary_ctxt_switches:\t" + t[1] + "\nnonvoluntary_ctxt_switches:\t0\n");
     }
-    ProcParsers.Status none = ProcParsers.parseStatus("");
+    ProcParsers.Status none = ProcParsers.parseStatus(new byte[0], 0);
     source.sumContextSwitches(none);
     assertThat(source.read().voluntaryContextSwitches()).as("one thread read again").isEqualTo(1115);
     source.sumContextSwitches(none);

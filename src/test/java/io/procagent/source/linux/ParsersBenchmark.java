@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ParsersBenchmark {
 
   String stat;
-  String status;
+  byte[] status;
   String limits;
   String procStat;
   String loadavg;
@@ -37,7 +37,7 @@ public class ParsersBenchmark {
   @Setup
   public void setup() throws IOException {
     stat = Files.readString(Path.of("/proc/self/stat"));
-    status = Files.readString(Path.of("/proc/self/status"));
+    status = Files.readAllBytes(Path.of("/proc/self/status"));
     limits = Files.readString(Path.of("/proc/self/limits"));
     procStat = Files.readString(Path.of("/proc/stat"));
     loadavg = Files.readString(Path.of("/proc/loadavg"));
@@ -50,7 +50,7 @@ public class ParsersBenchmark {
 
   @Benchmark
   public Object processStatus() {
-    return ProcParsers.parseStatus(status);
+    return ProcParsers.parseStatus(status, status.length);
   }
 
   @Benchmark
