@@ -19,6 +19,7 @@ import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * {@code /metrics}: client_java's {@link PrometheusScrapeHandler} (formats, gzip, name[]) over
@@ -58,17 +59,21 @@ final class ScrapeHandler implements HttpHandler {
         cached.send(exchange);
         return;
       }
-      Exchange adapter = new Exchange(exchange, key != null);
-      scrape.handleRequest(adapter);
-      if (adapter.result != null) {
-        if (cache.size() >= CACHED_REQUESTS && !cache.containsKey(key)) {
-          cache.clear();
-        }
-        cache.put(key, adapter.result);
-      }
+      scrape.handleRequest(new Exchange(exchange, key == null ? null : kept -> keep(key, kept)));
     } finally {
       policy.chargeSince(cpu);
     }
+  }
+
+  /**
+   * Called before the response goes out, so that a client asking again as soon as it has the
+   * response (on another connection, hence another worker) is answered from the cache.
+   */
+  private void keep(String key, Cached kept) {
+    if (cache.size() >= CACHED_REQUESTS && !cache.containsKey(key)) {
+      cache.clear();
+    }
+    cache.put(key, kept);
   }
 
   /** What selects a response: path, query (name[], debug), Accept, and whether gzip is accepted. */
@@ -104,12 +109,13 @@ final class ScrapeHandler implements HttpHandler {
     private boolean headersSent;
     /** The body while it is being written, when the response is to be kept. */
     private ByteArrayOutputStream capture;
-    /** The kept response, once sent. */
-    Cached result;
+    /** Told of a complete response before it is sent; null when responses are not kept. */
+    private final Consumer<Cached> keep;
 
-    Exchange(HttpExchange exchange, boolean keep) {
+    Exchange(HttpExchange exchange, Consumer<Cached> keep) {
       this.exchange = exchange;
-      this.headers = keep ? new ArrayList<>(3) : null;
+      this.keep = keep;
+      this.headers = keep != null ? new ArrayList<>(3) : null;
     }
 
     @Override
@@ -195,10 +201,10 @@ final class ScrapeHandler implements HttpHandler {
       capture = null;
       if (body != null) {
         Cached kept = new Cached(System.nanoTime(), List.copyOf(headers), body.toByteArray());
+        keep.accept(kept);
         try {
           headersSent = true;
           kept.send(exchange);
-          result = kept;
         } catch (IOException | RuntimeException e) {
           LOG.debug("scrape not completed (client gone?)", e);
         }
