@@ -3,8 +3,6 @@ package io.procagent.source.linux;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +41,8 @@ public final class LinuxProcessSource implements ProcessSource {
   static final int THREADS_PER_REFRESH = 128;
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
-  private byte[] statBytes = new byte[1024];
+  /** Kept buffers (grown by {@link ProcessTable#readWhole} when a file does not fit). */
+  private final byte[][] statBytes = {new byte[1024]};
   /**
    * Whether this is the JVM's own process, whose open descriptors may be counted by the size
    * of its fd directory (one stat) rather than listed (a String per descriptor, thousands in a
@@ -58,7 +57,7 @@ public final class LinuxProcessSource implements ProcessSource {
   private Map<String, long[]> threadSwitches = new HashMap<>();
   /** The threads read, least recently read first. */
   private final ArrayDeque<String> readOrder = new ArrayDeque<>();
-  private byte[] statusBytes = new byte[4096];
+  private final byte[][] statusBytes = {new byte[4096]};
 
   /**
    * @param procRoot the procfs mount, {@code /proc} in production, a fixture dir in tests
@@ -91,16 +90,13 @@ public final class LinuxProcessSource implements ProcessSource {
   public synchronized ProcessSnapshot read() throws IOException {
     long now = System.nanoTime();
     String statPath = dir + "/stat";
-    int len = readWhole(statPath, statBytes);
-    while (len == statBytes.length) {
-      statBytes = new byte[len * 2];
-      len = readWhole(statPath, statBytes);
-    }
-    ProcParsers.Stat stat = ProcParsers.parseStat(statBytes, len);
+    int len = ProcessTable.readWholeOrThrow(statPath, statBytes); // first: it may grow the buffer
+    ProcParsers.Stat stat = ProcParsers.parseStat(statBytes[0], len);
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");
     }
-    ProcParsers.Status status = ProcParsers.parseStatus(statusBytes, readStatus(dir + "/status"));
+    len = ProcessTable.readWholeOrThrow(dir + "/status", statusBytes);
+    ProcParsers.Status status = ProcParsers.parseStatus(statusBytes[0], len);
     boolean slow = limits == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS;
     if (slow) {
       limits = readLimits();
@@ -146,11 +142,11 @@ public final class LinuxProcessSource implements ProcessSource {
   public synchronized Cpu cpu() throws IOException {
     long now = System.nanoTime();
     String path = dir + "/stat";
-    int len = ProcessTable.read(path, statBytes);
+    int len = ProcessTable.read(path, statBytes[0]);
     if (len < 0) {
       throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
     }
-    long ticks = ProcParsers.cpuTicksOf(statBytes, len);
+    long ticks = ProcParsers.cpuTicksOf(statBytes[0], len);
     if (ticks < 0) {
       throw new IOException(path + " has no CPU times");
     }
@@ -211,18 +207,12 @@ public final class LinuxProcessSource implements ProcessSource {
   /** A thread's {voluntary, involuntary} switches; UNKNOWN when it ended meanwhile. */
   private long[] readSwitches(String task) {
     // the switches are the status file's last lines: read it whole into the kept buffer
-    int len;
-    try {
-      len = readStatus(dir + "/task/" + task + "/status");
-    } catch (IOException e) {
-      len = -1;
-    }
+    int len = ProcessTable.readWhole(dir + "/task/" + task + "/status", statusBytes);
     if (len <= 0) { // the thread ended while we listed: its switches are gone with it
       return new long[] {ProcessSnapshot.UNKNOWN, ProcessSnapshot.UNKNOWN};
     }
-    return new long[] {
-      ProcParsers.voluntarySwitchesOf(statusBytes, len), ProcParsers.nonvoluntarySwitchesOf(statusBytes, len)
-    };
+    byte[] b = statusBytes[0];
+    return new long[] {ProcParsers.voluntarySwitchesOf(b, len), ProcParsers.nonvoluntarySwitchesOf(b, len)};
   }
 
   private static double seconds(long ticks) {
@@ -255,32 +245,6 @@ public final class LinuxProcessSource implements ProcessSource {
             ProcessHandle.of(pid)
                 .flatMap(h -> h.info().user())
                 .orElse(Long.toString(u)));
-  }
-
-  /** A status file, whole, into the kept buffer (grown when it was filled); its length. */
-  private int readStatus(String path) throws IOException {
-    int len;
-    while ((len = readWhole(path, statusBytes)) == statusBytes.length) {
-      statusBytes = new byte[len * 2];
-    }
-    return len;
-  }
-
-  /** Reads a /proc file into {@code buf} up to its size; a missing file is a gone process. */
-  private static int readWhole(String path, byte[] buf) throws IOException {
-    try (FileInputStream in = new FileInputStream(path)) {
-      int total = 0;
-      int r;
-      while (total < buf.length && (r = in.read(buf, total, buf.length - total)) > 0) {
-        total += r;
-      }
-      return total;
-    } catch (FileNotFoundException e) {
-      if (!new File(path).exists()) {
-        throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
-      }
-      throw e;
-    }
   }
 
   static String readText(Path file) throws IOException {

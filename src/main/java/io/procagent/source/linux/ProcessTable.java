@@ -2,9 +2,11 @@ package io.procagent.source.linux;
 
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +79,18 @@ public final class ProcessTable {
 
   /** Reads a whole /proc file into {@code buf[0]}, growing it; -1 when gone or unreadable. */
   static int readWhole(String path, byte[][] buf) {
+    try {
+      return readWholeOrThrow(path, buf);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * {@link #readWhole} for a caller that reports why: a missing file is a process that is gone
+   * (or /proc not mounted), any other failure as the JDK gives it.
+   */
+  static int readWholeOrThrow(String path, byte[][] buf) throws IOException {
     try (FileInputStream in = new FileInputStream(path)) {
       int total = 0;
       int r;
@@ -87,8 +101,11 @@ public final class ProcessTable {
         }
       }
       return total;
-    } catch (IOException e) {
-      return -1;
+    } catch (FileNotFoundException e) {
+      if (!new File(path).exists()) {
+        throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
+      }
+      throw e;
     }
   }
 
