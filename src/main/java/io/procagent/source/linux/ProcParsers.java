@@ -39,49 +39,11 @@ final class ProcParsers {
       long blkioTicks) {}
 
   /**
-   * Parses /proc/PID/stat. {@code comm} may hold spaces and ')' so it ends at the last ')'.
+   * Parses /proc/PID/stat bytes without a String per field (a scrape reads the JVM's own stat
+   * in code that stays cold). {@code comm} may hold spaces and ')': it ends at the last ')'
+   * within the kernel's reach of the '('.
    *
    * @return null when the line has no {@code (comm)} part at all
-   */
-  static Stat parseStat(String text) {
-    int open = text.indexOf('(');
-    int close = text.lastIndexOf(')');
-    if (open < 0 || close < open) {
-      return null;
-    }
-    String comm = text.substring(open + 1, close);
-    long[] f = new long[41];
-    java.util.Arrays.fill(f, UNKNOWN);
-    char state = '?';
-    int i = close + 1;
-    int n = text.length();
-    int field = 3; // field numbers as in proc(5)
-    while (i < n && field <= 42) {
-      while (i < n && text.charAt(i) == ' ') {
-        i++;
-      }
-      int start = i;
-      while (i < n && text.charAt(i) != ' ' && text.charAt(i) != '\n') {
-        i++;
-      }
-      if (start == i) {
-        break;
-      }
-      if (field == 3) {
-        state = text.charAt(start);
-      } else {
-        f[field - 2] = parseLong(text, start, i);
-      }
-      field++;
-    }
-    return new Stat(
-        comm, state, f[4 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
-        f[23 - 2], f[24 - 2], f[42 - 2]);
-  }
-
-  /**
-   * {@link #parseStat(String)} from the bytes as read: what a scrape reads of the JVM itself,
-   * in code that stays cold (a scrape every 15 s), so without a String per field.
    */
   static Stat parseStat(byte[] stat, int len) {
     int close = commEnd(stat, len);

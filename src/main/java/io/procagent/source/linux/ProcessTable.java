@@ -145,7 +145,7 @@ public final class ProcessTable {
   /** The process's stat, parsed; null when the pid is not in the table. */
   ProcParsers.Stat stat(long pid) {
     Integer i = index.get(pid);
-    return i == null ? null : ProcParsers.parseStat(new String(stats[i], StandardCharsets.UTF_8));
+    return i == null ? null : ProcParsers.parseStat(stats[i], stats[i].length);
   }
 
   /** The kernel's name of the executable ({@code comm}); null when the pid is not in the table. */

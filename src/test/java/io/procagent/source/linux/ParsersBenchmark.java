@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class ParsersBenchmark {
 
-  String stat;
+  byte[] stat;
   byte[] status;
   String limits;
   String procStat;
@@ -36,7 +36,7 @@ public class ParsersBenchmark {
 
   @Setup
   public void setup() throws IOException {
-    stat = Files.readString(Path.of("/proc/self/stat"));
+    stat = Files.readAllBytes(Path.of("/proc/self/stat"));
     status = Files.readAllBytes(Path.of("/proc/self/status"));
     limits = Files.readString(Path.of("/proc/self/limits"));
     procStat = Files.readString(Path.of("/proc/stat"));
@@ -45,7 +45,7 @@ public class ParsersBenchmark {
 
   @Benchmark
   public Object processStat() {
-    return ProcParsers.parseStat(stat);
+    return ProcParsers.parseStat(stat, stat.length);
   }
 
   @Benchmark

@@ -14,7 +14,7 @@ class ProcParsersTest {
 
   @Test
   void statFindsCommWithSpacesAndParentheses() {
-    ProcParsers.Stat s = ProcParsers.parseStat(STAT);
+    ProcParsers.Stat s = stat(STAT);
     assertThat(s.comm()).isEqualTo("my (odd) cmd");
     assertThat(s.state()).isEqualTo('S');
     assertThat(s.ppid()).isEqualTo(1);
@@ -26,6 +26,11 @@ class ProcParsersTest {
     assertThat(s.startTicks()).isEqualTo(123456);
     assertThat(s.vsize()).isEqualTo(9194631168L);
     assertThat(s.blkioTicks()).isEqualTo(42);
+  }
+
+  static ProcParsers.Stat stat(String text) {
+    byte[] b = bytes(text);
+    return ProcParsers.parseStat(b, b.length);
   }
 
   static byte[] bytes(String stat) {
@@ -46,7 +51,7 @@ class ProcParsersTest {
   @Test
   void cpuTicksFromBytesAgreeWithTheFullParse() {
     byte[] b = bytes(STAT);
-    ProcParsers.Stat full = ProcParsers.parseStat(STAT);
+    ProcParsers.Stat full = stat(STAT);
     assertThat(ProcParsers.cpuTicksOf(b, b.length)).isEqualTo(full.utime() + full.stime()).isPositive();
     byte[] odd = bytes("9 (a) b) R 1 2 3 4 5 6 7 8 9 10 11 12 30");
     assertThat(ProcParsers.cpuTicksOf(odd, odd.length)).isEqualTo(11 + 12);
@@ -60,7 +65,7 @@ class ProcParsersTest {
     byte[] b = bytes(STAT);
     long[] f = new long[ProcParsers.STAT_FIELDS];
     ProcParsers.statFields(b, b.length, f);
-    assertThat(f[ProcParsers.S_THREADS]).isEqualTo(ProcParsers.parseStat(STAT).threads()).isEqualTo(17);
+    assertThat(f[ProcParsers.S_THREADS]).isEqualTo(stat(STAT).threads()).isEqualTo(17);
     byte[] cut = bytes("9 (a) R 1 2");
     ProcParsers.statFields(cut, cut.length, f);
     assertThat(f[ProcParsers.S_THREADS]).isEqualTo(ProcParsers.UNKNOWN);
@@ -68,7 +73,7 @@ class ProcParsersTest {
 
   @Test
   void truncatedStatKeepsWhatItHas() {
-    ProcParsers.Stat s = ProcParsers.parseStat("77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9");
+    ProcParsers.Stat s = stat("77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9");
     assertThat(s.comm()).isEqualTo("sh");
     assertThat(s.ppid()).isEqualTo(5);
     assertThat(s.utime()).isEqualTo(9);
@@ -78,8 +83,8 @@ class ProcParsersTest {
 
   @Test
   void statWithoutCommIsRejected() {
-    assertThat(ProcParsers.parseStat("garbage")).isNull();
-    assertThat(ProcParsers.parseStat("")).isNull();
+    assertThat(stat("garbage")).isNull();
+    assertThat(stat("")).isNull();
   }
 
   @Test
@@ -119,21 +124,23 @@ class ProcParsersTest {
     assertThat(ProcParsers.nonvoluntarySwitchesOf(odd, odd.length - 20)).isEqualTo(ProcParsers.UNKNOWN); // cut
   }
 
-  /** The scrape reads the JVM's own stat and status as bytes: the same records as the text parse. */
+  /** Stat and status lines that are odd or cut keep what they can. */
   @Test
-  void statFromBytesEqualsTheTextParseAndStatusKeepsWhatItCanRead() throws Exception {
-    java.util.List<String> stats = new java.util.ArrayList<>(java.util.List.of(
-        STAT,
-        "77 (sh) R 5 77 77 0 -1 0 0 0 0 0 9",
-        "1 (a) (b)) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 -5 1 0 100 2000 30 18446744073709551615 1 1",
-        "9 (x) S 1 x 2 3",
-        "garbage",
-        ""));
-    stats.add(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat")));
-    for (String text : stats) {
-      byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(ProcParsers.parseStat(b, b.length)).as(text).isEqualTo(ProcParsers.parseStat(text));
-    }
+  void statAndStatusKeepWhatTheyCanRead() throws Exception {
+    ProcParsers.Stat odd = stat("1 (a) (b)) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 -5 1 0 100 2000 30 18446744073709551615 1 1");
+    assertThat(odd.comm()).isEqualTo("a) (b)");
+    assertThat(odd.state()).isEqualTo('S');
+    assertThat(odd.utime()).isEqualTo(5);
+    assertThat(odd.cstime()).isEqualTo(8);
+    assertThat(odd.startTicks()).isEqualTo(100);
+    assertThat(odd.rssPages()).isEqualTo(30);
+    assertThat(odd.blkioTicks()).isEqualTo(ProcParsers.UNKNOWN);
+    ProcParsers.Stat notNumbers = stat("9 (x) S 1 x 2 3");
+    assertThat(notNumbers.ppid()).isEqualTo(1);
+    assertThat(notNumbers.utime()).isEqualTo(ProcParsers.UNKNOWN);
+    ProcParsers.Stat self = stat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat")));
+    assertThat(self.ppid()).isEqualTo(ProcessHandle.current().parent().orElseThrow().pid());
+    assertThat(self.threads()).isPositive();
     long u = ProcParsers.UNKNOWN;
     assertThat(status("Uid:\t-1\nVmRSS:\tx kB\nThreads:\t99999999999999999999\nNo colon here\n:\t5\nUidX:\t3\n"))
         .isEqualTo(new ProcParsers.Status(u, u, u, u, u, u, 0)); // not numbers, no such keys
