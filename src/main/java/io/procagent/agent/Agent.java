@@ -94,7 +94,7 @@ public final class Agent implements AgentStatus {
     if (launches != null) {
       launchInstrumentation = LaunchInstrumentation.install(inst, launches);
     }
-    if (inst != null) {
+    if (inst != null && config.tls() != null) { // only the TLS endpoint runs on the JDK server
       MetricsServer.openJdkHttpServer(inst);
     }
     sampler.start(scheduler, config.samplingInterval());

@@ -1,10 +1,12 @@
 package io.procagent.prometheus;
 
+import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.BasicAuthenticator;
 import io.procagent.config.BasicAuthConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 
 /**
  * HTTP basic authentication against one user and a password hash: {@code 401} with {@code
@@ -12,20 +14,47 @@ import java.security.NoSuchAlgorithmException;
  * milliseconds, so the digest of the last accepted credentials is remembered and compared in
  * constant time; any other attempt pays the full verification.
  */
-final class BasicAuth extends BasicAuthenticator {
+final class BasicAuth {
+
+  static final String REALM = "procagent";
+  /** The challenge of a 401, as the JDK's {@link BasicAuthenticator} words it. */
+  static final String CHALLENGE = "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"";
 
   private final byte[] user;
   private final String hash;
   private volatile byte[] accepted = new byte[0];
 
   BasicAuth(BasicAuthConfig config) {
-    super("procagent", StandardCharsets.UTF_8);
     this.user = config.username().getBytes(StandardCharsets.UTF_8);
     this.hash = config.passwordHash();
   }
 
-  @Override
-  public boolean checkCredentials(String username, String password) {
+  /** Whether an {@code Authorization} header value carries the right credentials. */
+  boolean accepts(String authorization) {
+    if (authorization == null || authorization.length() < 6 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return false;
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException notBase64) {
+      return false;
+    }
+    int colon = decoded.indexOf(':');
+    return colon >= 0 && checkCredentials(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
+  /** The same check for the JDK server (the TLS endpoint). */
+  Authenticator jdk() {
+    return new BasicAuthenticator(REALM, StandardCharsets.UTF_8) {
+      @Override
+      public boolean checkCredentials(String username, String password) {
+        return BasicAuth.this.checkCredentials(username, password);
+      }
+    };
+  }
+
+  boolean checkCredentials(String username, String password) {
     if (username == null || password == null) {
       return false;
     }

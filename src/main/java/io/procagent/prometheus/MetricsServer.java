@@ -1,5 +1,6 @@
 package io.procagent.prometheus;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -18,18 +19,23 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The endpoint: client_java's scrape handler ({@code /metrics} in text, OpenMetrics or protobuf by
- * Accept header, gzip, {@code name[]} filter; {@code /-/healthy}; a landing page at {@code /})
- * on a JDK HTTP server that procagent builds itself, so that it can bound the accept backlog,
- * run exchanges on {@link Workers} (bounded, a deadline per request, a fair share per client),
- * and set TCP_NODELAY on its own connections ({@link TcpNoDelay}), none of which client_java's
- * {@code HTTPServer} lets a caller do.
+ * Accept header, gzip, {@code name[]} filter), {@code /-/healthy} and a landing page at {@code /}.
+ * Plain HTTP is served by {@link PlainServer}, procagent's own (one thread, a deadline per
+ * request, connections served in turn, TCP_NODELAY). TLS is served by a JDK HTTPS server that
+ * procagent builds itself, so that it can bound the accept backlog, run exchanges on {@link
+ * Workers} (bounded, a deadline per request, a fair share per client) and set TCP_NODELAY on its
+ * own connections ({@link TcpNoDelay}), none of which client_java's {@code HTTPServer} lets a
+ * caller do.
  *
  * <p>Must be started from a daemon thread: the JDK server's dispatcher thread inherits daemon
  * status from its creator, and a non-daemon dispatcher would keep the host JVM alive.
@@ -39,15 +45,28 @@ public final class MetricsServer implements AutoCloseable {
   static final int BACKLOG = 64;
   private static final Log LOG = Log.get(MetricsServer.class);
   private static final int PROBE_TIMEOUT_MS = 1000;
-  private static final InetAddress LOOPBACK4 = loopback4();
+  static final InetAddress LOOPBACK4 = loopback4();
+  private static volatile boolean noDelay;
 
+  /** The plain server, or null with TLS. */
+  private final PlainServer plain;
+  /** The JDK's HTTPS server and its workers, or null without TLS. */
   private final HttpServer server;
   private final Workers workers;
   private final Tls tls;
 
   private final Selector watch;
 
+  private MetricsServer(PlainServer plain) {
+    this.plain = plain;
+    this.server = null;
+    this.workers = null;
+    this.tls = null;
+    this.watch = null;
+  }
+
   private MetricsServer(HttpServer server, Workers workers, Tls tls) {
+    this.plain = null;
     this.server = server;
     this.workers = workers;
     this.tls = tls;
@@ -86,8 +105,9 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
-   * Opens {@code sun.net.httpserver} to procagent alone (agent mode): {@link TcpNoDelay} and
-   * {@link Workers} (request deadlines, per-client share) reach the exchange's socket through it.
+   * Opens {@code sun.net.httpserver} to procagent alone (agent mode, with TLS): {@link TcpNoDelay}
+   * and {@link Workers} (request deadlines, per-client share) reach the exchange's socket through
+   * it.
    */
   public static void openJdkHttpServer(Instrumentation inst) {
     if (inst != null) {
@@ -97,7 +117,7 @@ public final class MetricsServer implements AutoCloseable {
 
   /** Whether procagent's connections get TCP_NODELAY (so scrapes do not wait 40 ms). */
   public static boolean tcpNoDelay() {
-    return TcpNoDelay.active();
+    return noDelay;
   }
 
   public static MetricsServer start(String host, int port, PrometheusRegistry registry) throws IOException {
@@ -119,25 +139,26 @@ public final class MetricsServer implements AutoCloseable {
       String from = tlsConfig.keystore() != null ? tlsConfig.keystore() : tlsConfig.certFile() + " / " + tlsConfig.keyFile();
       throw new IOException("cannot load TLS material from " + from + ": " + e.getMessage(), e);
     }
-    ScrapePolicy policy = Registries.policy(registry);
-    Workers workers = new Workers(policy);
-    HttpServer server = null;
+    ScrapeHandler scrape = new ScrapeHandler(registry, Registries.policy(registry));
+    BasicAuth basic = auth == null ? null : new BasicAuth(auth);
+    InetSocketAddress address = new InetSocketAddress(host, port);
+    if (tls == null) {
+      MetricsServer plain = new MetricsServer(PlainServer.start(address, scrape, basic, auth != null && auth.healthyOpen()));
+      noDelay = true;
+      return plain;
+    }
+    Workers workers = new Workers(scrape.policy());
+    HttpsServer server = null;
     try {
-      InetSocketAddress address = new InetSocketAddress(host, port);
-      if (tls != null) {
-        HttpsServer https = HttpsServer.create(address, BACKLOG);
-        https.setHttpsConfigurator(tls.configurator());
-        server = https;
-      } else {
-        server = HttpServer.create(address, BACKLOG);
-      }
-      TcpNoDelay noDelay = TcpNoDelay.create();
-      BasicAuth basic = auth == null ? null : new BasicAuth(auth);
-      context(server, "/", new DefaultHandler("/metrics"), noDelay, basic);
-      context(server, "/metrics", new ScrapeHandler(registry, policy), noDelay, basic);
-      context(server, "/-/healthy", new HealthyHandler(), noDelay, auth != null && auth.healthyOpen() ? null : basic);
+      server = HttpsServer.create(address, BACKLOG);
+      server.setHttpsConfigurator(tls.configurator());
+      TcpNoDelay filter = TcpNoDelay.create();
+      context(server, "/", new DefaultHandler("/metrics"), filter, basic);
+      context(server, "/metrics", jdk(scrape), filter, basic);
+      context(server, "/-/healthy", new HealthyHandler(), filter, auth != null && auth.healthyOpen() ? null : basic);
       server.setExecutor(workers);
       server.start();
+      noDelay = TcpNoDelay.active();
       return new MetricsServer(server, workers, tls);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
@@ -148,11 +169,53 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
+  /** {@code /metrics} on the JDK server: waits for the CPU budget on its worker, then replies. */
+  private static HttpHandler jdk(ScrapeHandler scrape) {
+    return exchange -> {
+      try (exchange) {
+        String method = exchange.getRequestMethod();
+        boolean head = method.equals("HEAD");
+        if (!head && !method.equals("GET")) {
+          exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+          exchange.sendResponseHeaders(405, -1);
+          return;
+        }
+        scrape.policy().throttle();
+        URI uri = exchange.getRequestURI();
+        Headers headers = exchange.getRequestHeaders();
+        Reply reply = scrape.scrape(new ScrapeHandler.Request() {
+          @Override
+          public String query() {
+            return uri.getRawQuery();
+          }
+
+          @Override
+          public String header(String name) {
+            List<String> values = headers.get(name);
+            return values == null ? null : String.join(",", values);
+          }
+        });
+        Headers out = exchange.getResponseHeaders();
+        for (Map.Entry<String, String> e : reply.headers) {
+          out.set(e.getKey(), e.getValue());
+        }
+        if (head || reply.body.length == 0) {
+          exchange.sendResponseHeaders(reply.status, -1);
+        } else {
+          exchange.sendResponseHeaders(reply.status, reply.body.length);
+          exchange.getResponseBody().write(reply.body);
+        }
+      } catch (IOException e) {
+        LOG.debug("scrape not completed (client gone?)", e);
+      }
+    };
+  }
+
   private static void context(
       HttpServer server, String path, HttpHandler handler, TcpNoDelay noDelay, BasicAuth auth) {
     HttpContext context = server.createContext(path, handler);
     if (auth != null) {
-      context.setAuthenticator(auth);
+      context.setAuthenticator(auth.jdk());
     }
     if (noDelay != null) {
       context.getFilters().add(noDelay);
@@ -175,7 +238,7 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return plain != null ? plain.port() : server.getAddress().getPort();
   }
 
   /**
@@ -184,6 +247,9 @@ public final class MetricsServer implements AutoCloseable {
    * by {@code ss -K}); its dispatcher then spins on the failing accept.
    */
   public boolean listening() {
+    if (plain != null) {
+      return plain.listening();
+    }
     Selector w = watch;
     if (w != null) {
       try {
@@ -213,6 +279,10 @@ public final class MetricsServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (plain != null) {
+      plain.close();
+      return;
+    }
     server.stop(0);
     workers.shutdown();
     if (watch != null) {

@@ -60,11 +60,21 @@ public final class ScrapePolicy {
   }
 
   /**
-   * Waits while the CPU budget is in debt, at most half the request timeout (so the wait alone
-   * never gets a request cut off).
+   * How long a scrape should wait before it is served: while the CPU budget is in debt, at most
+   * half the request timeout (so the wait alone never gets a request cut off); 0 for none.
    */
+  long throttleNanos() {
+    return Math.max(0, Math.min(budget.waitNanos(), limits.requestTimeout().toNanos() / 2));
+  }
+
+  /** Records a scrape that waited {@code nanos} for the budget. */
+  void throttled(long nanos) {
+    throttledNanos.add(nanos);
+  }
+
+  /** Waits on the calling thread as {@link #throttleNanos()} says (the TLS endpoint's workers). */
   void throttle() {
-    long wait = Math.min(budget.waitNanos(), limits.requestTimeout().toNanos() / 2);
+    long wait = throttleNanos();
     if (wait <= 0) {
       return;
     }
@@ -74,6 +84,6 @@ public final class ScrapePolicy {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    throttledNanos.add(System.nanoTime() - start);
+    throttled(System.nanoTime() - start);
   }
 }

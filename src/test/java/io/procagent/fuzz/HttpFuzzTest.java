@@ -127,7 +127,7 @@ class HttpFuzzTest {
     List<String> failures = new ArrayList<>();
     for (int i = 0; i < cases.size(); i++) {
       int status = send(cases.get(i));
-      if (status >= 500) {
+      if (status >= 500 && status != 505) { // 505: an HTTP version other than 1.x, a deliberate answer
         failures.add("case " + i + ": " + status + " for " + new String(cases.get(i), 0, Math.min(80, cases.get(i).length), StandardCharsets.ISO_8859_1));
       }
     }
