@@ -78,6 +78,7 @@ public class ScrapeBench {
       String name = t.getName();
       String group =
           name.equals("HTTP-Dispatcher") ? "jdk-http"
+              : name.equals("procagent-http") ? "http"
               : name.startsWith("procagent-http") ? "workers"
               : name.equals("procagent-collect") ? "collect"
               : name.equals("procagent-sampler") ? "sampler"

@@ -96,7 +96,18 @@ final class ScrapeHandler {
     if (capture.failed || capture.body == null) {
       return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
     }
-    return new Reply(capture.status, List.copyOf(capture.headers), capture.body.toByteArray());
+    return new Reply(capture.status, List.copyOf(capture.headers), capture.body.bytes());
+  }
+
+  /** A body sized to the length client_java announces, handed over without a last copy when full. */
+  private static final class Body extends ByteArrayOutputStream {
+    Body(int size) {
+      super(size);
+    }
+
+    byte[] bytes() {
+      return count == buf.length ? buf : toByteArray();
+    }
   }
 
   /** client_java's exchange, answered into memory. */
@@ -104,7 +115,7 @@ final class ScrapeHandler {
     private final Request request;
     final List<Map.Entry<String, String>> headers = new ArrayList<>(3);
     int status;
-    ByteArrayOutputStream body;
+    Body body;
     boolean failed;
 
     Capture(Request request) {
@@ -152,7 +163,7 @@ final class ScrapeHandler {
     @Override
     public OutputStream sendHeadersAndGetBody(int status, int contentLength) {
       this.status = status;
-      this.body = new ByteArrayOutputStream(Math.max(contentLength, 1024));
+      this.body = new Body(contentLength > 0 ? contentLength : 4096); // 0: gzip, length unknown
       return body;
     }
 
