@@ -58,6 +58,7 @@ final class PlainServer {
   static final int IDLE_SECONDS = 120;
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
   private static final long ACCEPT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final int PROBE_TIMEOUT_MS = 1000;
   private static final Log LOG = Log.get(PlainServer.class);
 
@@ -310,6 +311,8 @@ final class PlainServer {
     static final int READING = 1;
     static final int WAITING = 2;
     static final int WRITING = 3;
+    /** Answered and closing: output shut, what the client still sends read and dropped. */
+    static final int LINGER = 4;
 
     final SocketChannel ch;
     final InetAddress client;
@@ -332,7 +335,8 @@ final class PlainServer {
     boolean get;
     boolean http10;
     boolean closeAfter;
-    /** Set while the request waits for the CPU budget: the time it started waiting. */
+    /** Whether the request waits for the CPU budget, and since when. */
+    boolean throttled;
     long throttledSince;
     String target;
     String query;
@@ -369,6 +373,8 @@ final class PlainServer {
           write(now);
         } else if (state == IDLE || state == READING) {
           read(now);
+        } else if (state == LINGER) {
+          drain();
         }
       } catch (IOException | CancelledKeyException e) {
         LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
@@ -522,6 +528,9 @@ final class PlainServer {
           closeAfter |= tokens.contains("close");
           keepAlive |= tokens.contains("keep-alive");
         } else if (is(b, ls, nameLen, "content-length")) {
+          if (vs == ve) {
+            return BAD;
+          }
           for (int i = vs; i < ve; i++) {
             if (!digit(b[i])) {
               return BAD;
@@ -555,6 +564,7 @@ final class PlainServer {
         long wait = policy.throttleNanos();
         if (wait > 0) {
           state = WAITING;
+          throttled = true;
           throttledSince = now;
           readyAt = now + wait;
           key.interestOps(0);
@@ -573,9 +583,9 @@ final class PlainServer {
     /** The wait for the CPU budget is over, or another request is in the buffer. */
     void resume(long now) {
       try {
-        if (throttledSince != 0) {
+        if (throttled) {
           policy.throttled(now - throttledSince);
-          throttledSince = 0;
+          throttled = false;
           send(scrape.scrape(this), now);
         } else {
           state = READING;
@@ -618,7 +628,7 @@ final class PlainServer {
       }
       out = null;
       if (closeAfter) {
-        close();
+        linger(now);
         return;
       }
       state = IDLE;
@@ -632,9 +642,38 @@ final class PlainServer {
       }
     }
 
-    /** Past its deadline: a request is cut off and counted; an idle connection just closed. */
+    /**
+     * Closes after the response: first the output only, then reading until the client closes
+     * too (or {@link #LINGER_NANOS}), since closing a socket with unread input (a request's body,
+     * say) resets the connection and can destroy the response before the client has read it.
+     */
+    private void linger(long now) throws IOException {
+      ch.shutdownOutput();
+      state = LINGER;
+      deadline = now + LINGER_NANOS;
+      if (key.interestOps() != SelectionKey.OP_READ) {
+        key.interestOps(SelectionKey.OP_READ);
+      }
+      drain();
+    }
+
+    private void drain() throws IOException {
+      for (int i = 0; i < 16; i++) {
+        in.clear();
+        int n = ch.read(in);
+        if (n < 0) {
+          close();
+          return;
+        }
+        if (n == 0) {
+          return;
+        }
+      }
+    }
+
+    /** Past its deadline: a request is cut off and counted; an idle or closing connection just closed. */
     void late() {
-      if (state != IDLE) {
+      if (state != IDLE && state != LINGER) {
         policy.timedOut.increment();
         LOG.warnOnce(
             "request-timeout",
