@@ -20,6 +20,11 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +51,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>GET and HEAD only (405 otherwise); {@code /metrics}, {@code /-/healthy}, {@code /}, 404
  *       for any other path; basic authentication as configured;
  *   <li>TCP_NODELAY on every connection, so no response waits for a delayed ACK;
+ *   <li>a scrape that must collect runs on another thread ({@code procagent-http-scrape}, started
+ *       on demand), so that a slow collection (a /proc read stuck in the kernel) never holds the
+ *       other connections, health checks and kept responses; its reply comes back to this thread;
  *   <li>the thread sleeps in the selector until a connection or a deadline needs it.
  * </ul>
  */
@@ -88,6 +96,10 @@ final class PlainServer {
   private final HttpDate date = new HttpDate();
   /** Every open connection, each knowing its index (removal swaps in the last). Loop thread only. */
   private final List<Conn> conns = new ArrayList<>();
+  /** Scrapes that must collect; one at a time, on a thread that ends after a minute idle. */
+  private final ThreadPoolExecutor collector;
+  /** Replies collected on that thread, for their connections. */
+  private final Queue<Object[]> collected = new ConcurrentLinkedQueue<>();
   private final Map<InetAddress, int[]> perClient = new HashMap<>();
   /** When accepting resumes after a failed accept; 0 while accepting. */
   private long acceptPausedUntil;
@@ -106,6 +118,14 @@ final class PlainServer {
     this.auth = auth;
     this.healthyOpen = healthyOpen;
     this.timeoutNanos = policy.limits().requestTimeout().toNanos();
+    this.collector =
+        new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "procagent-http-scrape");
+          t.setDaemon(true);
+          t.setContextClassLoader(PlainServer.class.getClassLoader());
+          t.setUncaughtExceptionHandler((th, e) -> LOG.debug("uncaught in " + th.getName(), e));
+          return t;
+        });
     this.thread = new Thread(this::run, "procagent-http");
     thread.setDaemon(true);
     thread.setContextClassLoader(PlainServer.class.getClassLoader());
@@ -172,6 +192,7 @@ final class PlainServer {
   /** Stops serving and closes every connection and the listener (so the port can be bound again). */
   void close() {
     closed = true;
+    collector.shutdownNow();
     selector.wakeup();
     if (Thread.currentThread() != thread) {
       try {
@@ -195,6 +216,9 @@ final class PlainServer {
           break;
         }
         long now = System.nanoTime();
+        for (Object[] done; (done = collected.poll()) != null; ) {
+          ((Conn) done[0]).collected((Reply) done[1], now);
+        }
         Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
         while (keys.hasNext()) {
           SelectionKey key = keys.next();
@@ -313,6 +337,8 @@ final class PlainServer {
     static final int WRITING = 3;
     /** Answered and closing: output shut, what the client still sends read and dropped. */
     static final int LINGER = 4;
+    /** Its reply is being collected on the scrape thread. */
+    static final int COLLECTING = 5;
 
     final SocketChannel ch;
     final InetAddress client;
@@ -570,7 +596,7 @@ final class PlainServer {
           key.interestOps(0);
           return;
         }
-        send(scrape.scrape(this), now);
+        collect(now);
       } else if (healthy) {
         send(HEALTHY, now);
       } else if (path.equals("/")) {
@@ -586,12 +612,54 @@ final class PlainServer {
         if (throttled) {
           policy.throttled(now - throttledSince);
           throttled = false;
-          send(scrape.scrape(this), now);
+          collect(now);
         } else {
           state = READING;
           deadline = now + timeoutNanos;
           request(now);
         }
+      } catch (IOException | CancelledKeyException e) {
+        LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
+        close();
+      } catch (RuntimeException e) {
+        LOG.warnOnce("http-" + e.getClass().getName(), "a request failed: " + e);
+        close();
+      }
+    }
+
+    /** Sends the kept reply, or has the reply collected on the scrape thread. */
+    private void collect(long now) throws IOException {
+      Reply kept = scrape.kept(this);
+      if (kept != null) {
+        send(kept, now);
+        return;
+      }
+      state = COLLECTING;
+      key.interestOps(0);
+      try {
+        collector.execute(() -> {
+          Reply reply;
+          try {
+            reply = scrape.scrape(this);
+          } catch (RuntimeException e) {
+            LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
+            reply = Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
+          }
+          collected.add(new Object[] {this, reply});
+          selector.wakeup();
+        });
+      } catch (RejectedExecutionException e) { // closing
+        close();
+      }
+    }
+
+    /** Back on the loop thread with the reply collected for this connection. */
+    void collected(Reply reply, long now) {
+      if (!open || state != COLLECTING) {
+        return; // cut off or closed meanwhile
+      }
+      try {
+        send(reply, now);
       } catch (IOException | CancelledKeyException e) {
         LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
         close();

@@ -56,6 +56,15 @@ final class ScrapeHandler {
     return policy;
   }
 
+  /** The kept reply to this request if it is still fresh, else null; never collects. */
+  Reply kept(Request request) {
+    if (policy.cacheNanos() <= 0) {
+      return null;
+    }
+    Reply cached = cache.get(cacheKey(request));
+    return cached != null && System.nanoTime() - cached.at < policy.cacheNanos() ? cached : null;
+  }
+
   /** The reply to a GET (or HEAD) of {@code /metrics}; its CPU is charged to the budget. */
   Reply scrape(Request request) {
     long cpu = ScrapePolicy.threadCpu();

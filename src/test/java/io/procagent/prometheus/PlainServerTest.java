@@ -266,6 +266,39 @@ class PlainServerTest {
   }
 
   @Test
+  void aCollectionStuckInTheKernelHoldsNeitherHealthChecksNorOtherConnections() throws Exception {
+    java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+    io.procagent.source.ProcessSource blocking = () -> {
+      try {
+        stuck.await(); // a /proc read that does not come back
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return Fakes.process(1, 2, System.nanoTime());
+    };
+    Errors errors = new Errors();
+    Sampler sampler = new Sampler(blocking, system, Duration.ZERO, () -> 2, errors);
+    try (MetricsServer slow = MetricsServer.start("127.0.0.1", 0, Registries.create(AgentConfig.defaults(), sampler, errors, "t"));
+        Socket scraper = new Socket();
+        Socket checker = new Socket()) {
+      scraper.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5000);
+      scraper.getOutputStream().write("GET /metrics HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      Thread.sleep(300); // the scrape is collecting, stuck
+      checker.connect(new InetSocketAddress("127.0.0.1", slow.port()), 5000);
+      checker.setSoTimeout(3000); // well under the 5 s a stuck collection may hold a scrape
+      checker.getOutputStream().write("GET /-/healthy HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(new String(checker.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+          .startsWith("HTTP/1.1 200 OK").endsWith("Exporter is healthy.\n");
+      stuck.countDown();
+      scraper.setSoTimeout(10_000);
+      byte[] head = scraper.getInputStream().readNBytes(15);
+      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+    } finally {
+      stuck.countDown();
+    }
+  }
+
+  @Test
   void datesAreImfFixdates() {
     DateTimeFormatter imf = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
     Random random = new Random(7);
