@@ -45,7 +45,7 @@ public final class MetricsServer implements AutoCloseable {
   static final int BACKLOG = 64;
   private static final Log LOG = Log.get(MetricsServer.class);
   private static final int PROBE_TIMEOUT_MS = 1000;
-  static final InetAddress LOOPBACK4 = loopback4();
+  private static final InetAddress LOOPBACK4 = loopback4();
   private static volatile boolean noDelay;
 
   /** The plain server, or null with TLS. */
@@ -262,7 +262,14 @@ public final class MetricsServer implements AutoCloseable {
         // ask by connecting
       }
     }
-    InetSocketAddress bound = server.getAddress();
+    return probe(server.getAddress());
+  }
+
+  /**
+   * Whether a connection to {@code bound} (the loopback address for a wildcard) is not refused;
+   * a timeout or an unreachable route says nothing about the listener, so it counts as yes.
+   */
+  static boolean probe(InetSocketAddress bound) {
     InetAddress ip = bound.getAddress();
     if (ip.isAnyLocalAddress()) {
       ip = ip instanceof Inet6Address ? InetAddress.getLoopbackAddress() : LOOPBACK4;
@@ -273,7 +280,7 @@ public final class MetricsServer implements AutoCloseable {
     } catch (ConnectException e) {
       return false;
     } catch (IOException e) {
-      return true; // a timeout or an unreachable route says nothing about the listener
+      return true;
     }
   }
 

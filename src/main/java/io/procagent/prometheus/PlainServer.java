@@ -2,11 +2,8 @@ package io.procagent.prometheus;
 
 import io.procagent.log.Log;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -67,7 +64,6 @@ final class PlainServer {
   private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(IDLE_SECONDS);
   private static final long ACCEPT_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
-  private static final int PROBE_TIMEOUT_MS = 1000;
   private static final Log LOG = Log.get(PlainServer.class);
 
   private static final byte[] END = "\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -174,19 +170,11 @@ final class PlainServer {
     if (!acceptFailed) {
       return true;
     }
-    InetAddress ip = bound.getAddress();
-    if (ip.isAnyLocalAddress()) {
-      ip = ip instanceof Inet6Address ? InetAddress.getLoopbackAddress() : MetricsServer.LOOPBACK4;
-    }
-    try (Socket probe = new Socket()) {
-      probe.connect(new InetSocketAddress(ip, bound.getPort()), PROBE_TIMEOUT_MS);
-      acceptFailed = false; // a passing failure (say, out of file descriptors)
-      return true;
-    } catch (ConnectException e) {
+    if (!MetricsServer.probe(bound)) {
       return false;
-    } catch (IOException e) {
-      return true; // a timeout or an unreachable route says nothing about the listener
     }
+    acceptFailed = false; // a passing failure (say, out of file descriptors)
+    return true;
   }
 
   /** Stops serving and closes every connection and the listener (so the port can be bound again). */
