@@ -124,7 +124,22 @@ public final class Log {
   static void timestamp(StringBuilder sb, long millis) {
     long days = Math.floorDiv(millis, 86_400_000L);
     long ms = Math.floorMod(millis, 86_400_000L);
-    // civil date from days since 1970-01-01 (H. Hinnant's algorithm)
+    long[] date = civilDate(days);
+    sb.append(date[0]).append('-');
+    two(sb, date[1]).append('-');
+    two(sb, date[2]).append('T');
+    two(sb, ms / 3_600_000).append(':');
+    two(sb, ms / 60_000 % 60).append(':');
+    two(sb, ms / 1000 % 60).append('.');
+    long frac = ms % 1000;
+    sb.append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac).append('Z');
+  }
+
+  /**
+   * Year, month (1-12) and day of month of a day counted from 1970-01-01 (proleptic Gregorian,
+   * Howard Hinnant's algorithm); also used for the HTTP endpoint's Date header.
+   */
+  public static long[] civilDate(long days) {
     long z = days + 719_468;
     long era = Math.floorDiv(z, 146_097);
     long doe = z - era * 146_097;
@@ -133,15 +148,7 @@ public final class Log {
     long mp = (5 * doy + 2) / 153;
     long day = doy - (153 * mp + 2) / 5 + 1;
     long month = mp < 10 ? mp + 3 : mp - 9;
-    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    sb.append(year).append('-');
-    two(sb, month).append('-');
-    two(sb, day).append('T');
-    two(sb, ms / 3_600_000).append(':');
-    two(sb, ms / 60_000 % 60).append(':');
-    two(sb, ms / 1000 % 60).append('.');
-    long frac = ms % 1000;
-    sb.append(frac < 100 ? (frac < 10 ? "00" : "0") : "").append(frac).append('Z');
+    return new long[] {yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
   }
 
   private static StringBuilder two(StringBuilder sb, long v) {

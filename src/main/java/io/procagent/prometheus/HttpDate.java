@@ -1,5 +1,6 @@
 package io.procagent.prometheus;
 
+import io.procagent.log.Log;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,21 +27,13 @@ final class HttpDate {
     return line;
   }
 
-  /** An IMF-fixdate, UTC (civil date from days after Howard Hinnant's algorithm). */
+  /** An IMF-fixdate, UTC. */
   static String format(long epochSecond) {
     long days = Math.floorDiv(epochSecond, 86_400);
     int secs = Math.floorMod(epochSecond, 86_400);
-    long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097);
-    long doe = z - era * 146_097;
-    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    long[] date = Log.civilDate(days);
     StringBuilder sb = new StringBuilder(29).append(DAYS[Math.floorMod(days, 7)]).append(", ");
-    two(sb, day).append(' ').append(MONTHS[month - 1]).append(' ').append(year).append(' ');
+    two(sb, (int) date[2]).append(' ').append(MONTHS[(int) date[1] - 1]).append(' ').append(date[0]).append(' ');
     two(sb, secs / 3600).append(':');
     two(sb, secs / 60 % 60).append(':');
     return two(sb, secs % 60).append(" GMT").toString();

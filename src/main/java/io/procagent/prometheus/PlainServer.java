@@ -390,13 +390,19 @@ final class PlainServer {
         } else if (state == LINGER) {
           drain();
         }
-      } catch (IOException | CancelledKeyException e) {
-        LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
-        close();
-      } catch (RuntimeException e) {
-        LOG.warnOnce("http-" + e.getClass().getName(), "a request failed: " + e);
-        close();
+      } catch (IOException | RuntimeException e) {
+        failed(e);
       }
+    }
+
+    /** Closes the connection after an error: the client gone is a DEBUG line, anything else one WARN. */
+    private void failed(Exception e) {
+      if (e instanceof IOException || e instanceof CancelledKeyException) {
+        LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
+      } else {
+        LOG.warnOnce("http-" + e.getClass().getName(), "a request failed: " + e);
+      }
+      close();
     }
 
     private void read(long now) throws IOException {
@@ -606,12 +612,8 @@ final class PlainServer {
           deadline = now + timeoutNanos;
           request(now);
         }
-      } catch (IOException | CancelledKeyException e) {
-        LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
-        close();
-      } catch (RuntimeException e) {
-        LOG.warnOnce("http-" + e.getClass().getName(), "a request failed: " + e);
-        close();
+      } catch (IOException | RuntimeException e) {
+        failed(e);
       }
     }
 
@@ -648,12 +650,8 @@ final class PlainServer {
       }
       try {
         send(reply, now);
-      } catch (IOException | CancelledKeyException e) {
-        LOG.debug("connection from " + client.getHostAddress() + " ended: " + e);
-        close();
-      } catch (RuntimeException e) {
-        LOG.warnOnce("http-" + e.getClass().getName(), "a request failed: " + e);
-        close();
+      } catch (IOException | RuntimeException e) {
+        failed(e);
       }
     }
 
