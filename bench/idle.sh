@@ -4,6 +4,7 @@
 # Loopback only; stops what it starts by PID.
 # Then the agent JVM's threads by CPU over the same window (schedstat, ns), to show where it goes.
 # Usage: bench/idle.sh [CHILDREN] [SETTLE_S] [WINDOW_S]   (defaults 100 60 60; after mvn package)
+# AGENT_ARGS overrides the agent's arguments (default 127.0.0.1:19641), e.g. config=FILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 children=${1:-100}; settle=${2:-60}; window=${3:-60}
@@ -11,7 +12,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 threads() { for t in /proc/"$1"/task/*; do printf '%s %s %s\n' "${t##*/}" "$(cut -d' ' -f1 "$t/schedstat")" "$(tr ' ' _ < "$t/comm")"; done 2>/dev/null | sort; }
 exec 3< <(sleep $((settle + window + 30)))
 java -cp target/test-classes io.procagent.it.BenchApp plain "$children" <&3 >/dev/null 2>&1 & a=$!
-java -javaagent:target/procagent.jar=127.0.0.1:19641 -cp target/test-classes io.procagent.it.BenchApp plain "$children" <&3 >/dev/null 2>&1 & b=$!
+java -javaagent:target/procagent.jar="${AGENT_ARGS:-127.0.0.1:19641}" -cp target/test-classes io.procagent.it.BenchApp plain "$children" <&3 >/dev/null 2>&1 & b=$!
 trap 'kill $a $b 2>/dev/null || true' EXIT
 sleep "$settle"
 a0=$(cpu $a); b0=$(cpu $b); s0=$(threads $a); t0=$(threads $b)
@@ -25,5 +26,8 @@ awk -v a=$((a1 - a0)) -v b=$((b1 - b0)) -v w="$window" -v n="$children" -v p="$p
 sum() { join <(echo "$1") <(echo "$2") | awk '{ d += $4 - $2 } END { print d }'; }
 awk -v a="$(sum "$s0" "$s1")" -v b="$(sum "$t0" "$t1")" -v w="$window" 'BEGIN {
   printf "same by schedstat: no agent %.3f ms/s, procagent %.3f ms/s, added %.3f ms/s\n", a / 1e6 / w, b / 1e6 / w, (b - a) / 1e6 / w }'
-echo "procagent's JVM by thread over the window (ms/s):"
-join <(echo "$t0") <(echo "$t1") | awk -v w="$window" '$4 > $2 { printf "  %8.3f %s\n", ($4 - $2) / 1e6 / w, $3 }' | sort -rn | head -12
+# by thread name, summed over threads of one name (C2 compiler threads come and go)
+bythread() { join <(echo "$1") <(echo "$2") | awk -v w="$window" '$4 > $2 { t[$3] += ($4 - $2) / 1e6 / w } END { for (n in t) printf "%s %.3f\n", n, t[n] }' | sort; }
+echo "by thread over the window (ms/s): procagent's JVM, the JVM without agent, added"
+join -a1 -a2 -e 0 -o 0,1.2,2.2 <(bythread "$t0" "$t1") <(bythread "$s0" "$s1") \
+  | awk '{ printf "  %8.3f %8.3f %8.3f %s\n", $2, $3, $2 - $3, $1 }' | sort -k3 -rn | head -14

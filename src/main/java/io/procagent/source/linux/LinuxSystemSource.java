@@ -12,8 +12,13 @@ import java.util.function.IntSupplier;
 public final class LinuxSystemSource implements SystemSource {
 
   private final Path proc;
+  private final String statPath;
+  private final String loadavgPath;
   private final IntSupplier physicalCpus;
   private volatile SystemIdentity identity;
+  // kept buffers: /proc/stat grows with CPUs and interrupts (grown on demand), loadavg does not
+  private final byte[][] stat = {new byte[4096]};
+  private final byte[] loadavg = new byte[128];
 
   public LinuxSystemSource(Path proc) {
     this(proc, () -> physicalCores(proc, Path.of("/sys/devices/system/cpu")));
@@ -25,19 +30,19 @@ public final class LinuxSystemSource implements SystemSource {
    */
   public LinuxSystemSource(Path proc, IntSupplier physicalCpus) {
     this.proc = proc;
+    this.statPath = proc.resolve("stat").toString();
+    this.loadavgPath = proc.resolve("loadavg").toString();
     this.physicalCpus = physicalCpus;
   }
 
+  /** Two small reads into kept buffers, parsed as bytes (every sampling round runs this). */
   @Override
-  public SystemSnapshot read() throws IOException {
+  public synchronized SystemSnapshot read() throws IOException {
     long now = System.nanoTime();
-    ProcParsers.HostStat stat = ProcParsers.parseProcStat(LinuxProcessSource.readText(proc.resolve("stat")));
-    double[] load;
-    try {
-      load = ProcParsers.parseLoadavg(LinuxProcessSource.readText(proc.resolve("loadavg")));
-    } catch (IOException e) {
-      load = new double[] {Double.NaN, Double.NaN, Double.NaN};
-    }
+    int len = ProcessTable.readWholeOrThrow(statPath, this.stat);
+    ProcParsers.HostStat stat = ProcParsers.parseProcStat(this.stat[0], len);
+    len = ProcessTable.read(loadavgPath, loadavg);
+    double[] load = ProcParsers.parseLoadavg(loadavg, Math.max(0, len)); // unreadable: NaN
     return new SystemSnapshot(
         stat.cpus(),
         load[0],

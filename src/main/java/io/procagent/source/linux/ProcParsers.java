@@ -441,43 +441,91 @@ final class ProcParsers {
   /** Host-wide counters of /proc/stat. */
   record HostStat(List<CpuTimes> cpus, long ctxt, long btime, long processes) {}
 
+  /** {@link #parseProcStat(byte[], int)} of a String (tests, one-off reads). */
   static HostStat parseProcStat(String text) {
-    List<CpuTimes> cpus = new ArrayList<>();
+    byte[] b = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    return parseProcStat(b, b.length);
+  }
+
+  private static final byte[] CTXT_LINE = ascii("ctxt ");
+  private static final byte[] BTIME_LINE = ascii("btime ");
+
+  /**
+   * /proc/stat in one pass over its bytes: each {@code cpuN} line (the aggregate {@code cpu}
+   * line is skipped; a line without user, system and idle too), ctxt, btime and processes. The
+   * sampler reads it every round and an uncached scrape once, mostly in cold code: no String
+   * of the file, no regex.
+   */
+  static HostStat parseProcStat(byte[] b, int len) {
+    List<CpuTimes> cpus = new ArrayList<>(Runtime.getRuntime().availableProcessors());
     long ctxt = UNKNOWN;
     long btime = UNKNOWN;
     long processes = UNKNOWN;
+    long[] out = new long[1];
     int i = 0;
-    int n = text.length();
-    while (i < n) {
-      int eol = text.indexOf('\n', i);
-      if (eol < 0) {
-        eol = n;
+    while (i < len) {
+      int eol = i;
+      while (eol < len && b[eol] != '\n') {
+        eol++;
       }
-      if (text.startsWith("cpu", i)) {
-        int sp = text.indexOf(' ', i);
-        if (sp > i + 3 && sp < eol) { // "cpuN": the aggregate "cpu " line is skipped
-          String cpu = text.substring(i + 3, sp);
-          double[] v = new double[8];
-          int at = sp;
-          for (int k = 0; k < 8; k++) {
-            long[] out = new long[1];
-            at = nextLong(text, at, eol, out);
-            v[k] = out[0] < 0 ? Double.NaN : out[0] / USER_HZ;
-          }
-          if (!Double.isNaN(v[0]) && !Double.isNaN(v[2]) && !Double.isNaN(v[3])) {
-            cpus.add(CpuTimes.of(cpu, v));
-          }
+      if (eol - i > 3 && b[i] == 'c' && b[i + 1] == 'p' && b[i + 2] == 'u' && b[i + 3] != ' ') {
+        int sp = i + 3;
+        while (sp < eol && b[sp] != ' ') {
+          sp++;
         }
-      } else if (text.startsWith("ctxt ", i)) {
-        ctxt = firstLong(text, i + 5, eol);
-      } else if (text.startsWith("btime ", i)) {
-        btime = firstLong(text, i + 6, eol);
-      } else if (text.startsWith("processes ", i)) {
-        processes = firstLong(text, i + 10, eol);
+        double[] v = new double[8];
+        int at = sp;
+        for (int k = 0; k < 8; k++) {
+          at = nextLong(b, at, eol, out);
+          v[k] = out[0] < 0 ? Double.NaN : out[0] / USER_HZ;
+        }
+        if (sp < eol && !Double.isNaN(v[0]) && !Double.isNaN(v[2]) && !Double.isNaN(v[3])) {
+          cpus.add(CpuTimes.of(cpuName(b, i + 3, sp), v));
+        }
+      } else if (startsWith(b, i, eol, CTXT_LINE)) {
+        ctxt = firstLong(b, i + CTXT_LINE.length, eol);
+      } else if (startsWith(b, i, eol, BTIME_LINE)) {
+        btime = firstLong(b, i + BTIME_LINE.length, eol);
+      } else if (startsWith(b, i, eol, PROCESSES_LINE)) {
+        processes = firstLong(b, i + PROCESSES_LINE.length, eol);
       }
       i = eol + 1;
     }
     return new HostStat(cpus, ctxt, btime, processes);
+  }
+
+  private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
+    return to - from >= prefix.length && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** "0", "1", ...: the same String every read for the CPUs a host has. */
+  private static final String[] CPU_NAMES = new String[1024];
+
+  private static String cpuName(byte[] b, int from, int to) {
+    long n = parseLong(b, from, to);
+    if (n >= 0 && n < CPU_NAMES.length) {
+      String name = CPU_NAMES[(int) n];
+      if (name == null || name.length() != to - from) { // "01" is not "1"
+        name = new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+        CPU_NAMES[(int) n] = name; // a race stores an equal String
+      }
+      return name;
+    }
+    return new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /** The next blank-separated field at or after {@code from} as a long into out[0] (UNKNOWN if none). */
+  private static int nextLong(byte[] b, int from, int to, long[] out) {
+    int i = from;
+    while (i < to && (b[i] == ' ' || b[i] == '\t')) {
+      i++;
+    }
+    int start = i;
+    while (i < to && b[i] != ' ' && b[i] != '\t') {
+      i++;
+    }
+    out[0] = start == i ? UNKNOWN : parseLong(b, start, i);
+    return i;
   }
 
   /**
@@ -506,18 +554,57 @@ final class ProcParsers {
   }
 
   /** /proc/loadavg's three averages; NaN for any that is missing. */
+  /** {@link #parseLoadavg(byte[], int)} of a String. */
   static double[] parseLoadavg(String text) {
+    byte[] b = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    return parseLoadavg(b, b.length);
+  }
+
+  /** The 1, 5 and 15 minute load averages of /proc/loadavg; NaN for any that is missing or malformed. */
+  static double[] parseLoadavg(byte[] b, int len) {
     double[] out = {Double.NaN, Double.NaN, Double.NaN};
-    String[] parts = text.trim().split("\\s+");
-    for (int k = 0; k < 3 && k < parts.length; k++) {
-      try {
-        out[k] = Double.parseDouble(parts[k]);
-      } catch (NumberFormatException e) {
-        // leave NaN
+    int i = 0;
+    for (int k = 0; k < 3; k++) {
+      while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n')) {
+        i++;
       }
+      int start = i;
+      while (i < len && b[i] != ' ' && b[i] != '\t' && b[i] != '\n') {
+        i++;
+      }
+      out[k] = decimal(b, start, i);
     }
     return out;
   }
+
+  /**
+   * "12.34" as a double, the same as {@link Double#parseDouble}: digits over a power of ten,
+   * both exact, and one correctly rounded division. NaN unless digits with at most one point.
+   */
+  static double decimal(byte[] b, int from, int to) {
+    long digits = 0;
+    int count = 0;
+    int fraction = -1;
+    for (int i = from; i < to; i++) {
+      if (b[i] == '.' && fraction < 0) {
+        fraction = 0;
+        continue;
+      }
+      if (b[i] < '0' || b[i] > '9' || ++count > 15) {
+        return Double.NaN;
+      }
+      digits = digits * 10 + (b[i] - '0');
+      if (fraction >= 0) {
+        fraction++;
+      }
+    }
+    if (count == 0) {
+      return Double.NaN;
+    }
+    return fraction <= 0 ? digits : digits / POWERS_OF_TEN[fraction];
+  }
+
+  private static final double[] POWERS_OF_TEN = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
   /** First non-negative integer in text[from, to), or UNKNOWN. */
   static long firstLong(String text, int from, int to) {

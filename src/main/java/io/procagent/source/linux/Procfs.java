@@ -64,7 +64,9 @@ final class Procfs {
     double b = bootTime;
     if (Double.isNaN(b)) {
       try {
-        long btime = ProcParsers.parseProcStat(LinuxProcessSource.readText(root.resolve("stat"))).btime();
+        byte[][] buf = {new byte[4096]};
+        int len = ProcessTable.readWholeOrThrow(root.resolve("stat").toString(), buf);
+        long btime = ProcParsers.parseProcStat(buf[0], len).btime();
         b = btime < 0 ? Double.NaN : btime;
         bootTime = b;
       } catch (IOException e) {

@@ -228,6 +228,37 @@ class ProcParsersTest {
   void loadavg() {
     assertThat(ProcParsers.parseLoadavg("0.50 1.25 2.00 1/123 4567\n")).containsExactly(0.5, 1.25, 2.0);
     assertThat(ProcParsers.parseLoadavg("0.5")).containsExactly(0.5, Double.NaN, Double.NaN);
+    assertThat(ProcParsers.parseLoadavg("12 x.5 3.1.4")).containsExactly(12.0, Double.NaN, Double.NaN);
+    assertThat(ProcParsers.parseLoadavg("")).containsExactly(Double.NaN, Double.NaN, Double.NaN);
+  }
+
+  @Test
+  void decimalsAreParsedExactlyAsDoubleParseDoubleDoes() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 200_000; i++) {
+      String s = random.nextInt(100_000) + "." + String.format("%0" + (1 + random.nextInt(6)) + "d", random.nextInt(1_000_000) % (int) Math.pow(10, 1 + random.nextInt(6)));
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(ProcParsers.decimal(b, 0, b.length)).as(s).isEqualTo(Double.parseDouble(s));
+    }
+    for (String s : new String[] {"0", "0.00", "7.", "123456789012345", "0.1", "0.3", "2.675"}) {
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(ProcParsers.decimal(b, 0, b.length)).as(s).isEqualTo(Double.parseDouble(s));
+    }
+    for (String s : new String[] {"", ".", "-1.0", "1e3", "1.2.3", "1234567890123456"}) {
+      byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(ProcParsers.decimal(b, 0, b.length)).as(s).isNaN();
+    }
+  }
+
+  @Test
+  void hostStatKeepsOneStringPerCpuAndSkipsTheAggregateLine() {
+    String text = "cpu  10 0 10 100 0 0 0 0\ncpu0 5 0 5 50 0 0 0 0\ncpu12 5 0 5 50 0 0 0 0\nprocesses 77\n";
+    ProcParsers.HostStat a = ProcParsers.parseProcStat(text);
+    ProcParsers.HostStat b = ProcParsers.parseProcStat(text);
+    assertThat(a.cpus()).extracting(c -> c.cpu()).containsExactly("0", "12");
+    assertThat(b.cpus().get(1).cpu()).isSameAs(a.cpus().get(1).cpu());
+    assertThat(a.processes()).isEqualTo(77);
+    assertThat(a.ctxt()).isEqualTo(ProcParsers.UNKNOWN);
   }
 
   @Test
