@@ -11,9 +11,11 @@ import java.util.function.Consumer;
 /**
  * The HTTP endpoint's life: bind, and when the port is taken (or binding fails otherwise) say so
  * once and retry every {@link #RETRY_SECONDS}s on the given scheduler, never failing the host.
- * Once serving, every {@link #CHECK_SECONDS}s it picks up a renewed certificate and checks that
- * the port still listens: a listening socket closed from outside (for example {@code ss -K})
- * leaves the JDK server spinning on a failing accept, so it is stopped and bound again.
+ * A listening socket closed from outside (for example {@code ss -K}) is noticed and the port
+ * bound again: plain HTTP checks a second after its accept fails (a destroyed listener shows so);
+ * with TLS, every {@link #CHECK_SECONDS}s it picks up a renewed certificate and checks that the
+ * port still listens (the JDK server would spin on its failing accept). Without TLS nothing is
+ * polled: each wake of an idle thread running cold code costs milliseconds of CPU.
  */
 public final class Endpoint {
 
@@ -65,10 +67,13 @@ public final class Endpoint {
     try {
       server = MetricsServer.start(host, bindPort, registry, auth, tls);
       status = "serving";
+      boolean signalled = server.onAcceptFailure(this::checkSoon);
       if (!checking) {
         checking = true;
         stopAtExit();
-        scheduler.scheduleWithFixedDelay(this::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+        if (!signalled) {
+          scheduler.scheduleWithFixedDelay(this::check, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+        }
       }
     } catch (IOException | RuntimeException e) {
       String why =
@@ -98,6 +103,15 @@ public final class Endpoint {
       Runtime.getRuntime().addShutdownHook(hook);
     } catch (IllegalStateException e) {
       close(); // the JVM is already shutting down
+    }
+  }
+
+  /** A check a second from now (the server's own thread calls this; it must not block). */
+  private void checkSoon() {
+    try {
+      scheduler.schedule(this::check, 1, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shut down: the agent stops
     }
   }
 

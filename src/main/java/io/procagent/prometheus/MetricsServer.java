@@ -231,6 +231,20 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /** Picks up a renewed certificate (no-op without TLS). */
+  /**
+   * Runs {@code r} when the plain server's accept fails (see {@link PlainServer#onAcceptFailure});
+   * the TLS server has no such signal: its owner polls {@link #listening} instead.
+   *
+   * @return whether the signal exists, so polling is not needed
+   */
+  public boolean onAcceptFailure(Runnable r) {
+    if (plain != null) {
+      plain.onAcceptFailure(r);
+      return true;
+    }
+    return false;
+  }
+
   public void reloadTls() {
     if (tls != null) {
       tls.reloadIfChanged();

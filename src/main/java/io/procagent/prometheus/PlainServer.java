@@ -100,6 +100,7 @@ final class PlainServer {
   /** When accepting resumes after a failed accept; 0 while accepting. */
   private long acceptPausedUntil;
   private volatile boolean acceptFailed;
+  private volatile Runnable onAcceptFailure = () -> {};
   private volatile boolean closed;
 
   private PlainServer(
@@ -156,6 +157,14 @@ final class PlainServer {
 
   int port() {
     return bound.getPort();
+  }
+
+  /**
+   * Runs {@code r} on the server's thread when an accept fails after none had (a destroyed
+   * listener shows so), so that the owner checks {@link #listening} then instead of polling.
+   */
+  void onAcceptFailure(Runnable r) {
+    onAcceptFailure = r;
   }
 
   /**
@@ -269,10 +278,14 @@ final class PlainServer {
       try {
         ch = listener.accept();
       } catch (IOException e) {
+        boolean first = !acceptFailed;
         acceptFailed = true;
         acceptPausedUntil = now + ACCEPT_PAUSE_NANOS;
         acceptKey.interestOps(0); // no spinning on a failing listener
         LOG.debug("accepting a connection failed: " + e);
+        if (first) {
+          onAcceptFailure.run();
+        }
         return;
       }
       if (ch == null) {

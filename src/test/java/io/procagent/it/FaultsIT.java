@@ -143,7 +143,7 @@ class FaultsIT {
   /**
    * The endpoint's listening socket destroyed from outside (ss -K, as an operator or a buggy
    * library closing descriptors would): the JDK server would spin on its failing accept; procagent
-   * notices within its check interval, says so once, serves the same port again and goes quiet.
+   * notices a second after its accept fails, says so once, serves the same port again and goes quiet.
    */
   @ParameterizedTest
   @MethodSource("javaHomes")
@@ -154,7 +154,7 @@ class FaultsIT {
       Jvm.scrape(url, Duration.ofSeconds(30));
       Process kill = new ProcessBuilder("ss", "-K", "-ltn", "sport = :" + port).redirectErrorStream(true).start();
       assertThat(kill.waitFor()).as(new String(kill.getInputStream().readAllBytes())).isZero();
-      // noticed within the 5 s check (a scrape alone could still go over a kept-alive connection)
+      // noticed a second after the failing accept (a scrape alone could still go over a kept-alive connection)
       for (int i = 0; i < 300 && app.agentLines().size() < 2; i++) {
         Thread.sleep(100);
       }
