@@ -11,10 +11,14 @@ import io.procagent.source.SystemSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Owns time for one target: caches the last snapshot of each source, so that any number of
@@ -23,6 +27,16 @@ import java.util.function.IntSupplier;
  *
  * <p>Host CPU counters are clamped to never decrease (some kernels step idle back by a tick),
  * like node_exporter does.
+ *
+ * <p>Rounds serve readers (scrapes, JMX). Started with {@link #start}, the sampler runs one every
+ * interval while reads come at their usual pace, and one a minute (or every interval, if longer)
+ * once nobody has read for twice the longer of the last two gaps between visits (at least one
+ * interval, at most ten minutes): a round with 100 children costs some 10 ms of cold code and
+ * ~250 /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first read after
+ * a quiet spell starts a round on the sampler's thread at once, and a read of the descendants
+ * waits for it (up to a second), so no reader sees them older than an interval; the ticks are
+ * rounds again from then on. Called directly, {@link #tick} always runs a round (the daemon and
+ * tests do).
  */
 public final class Sampler {
 
@@ -46,13 +60,35 @@ public final class Sampler {
   private ProcessSource.Cpu windowCpu;
   private SystemSnapshot windowSystem;
   private volatile Utilization utilization = Utilization.NONE;
-  private ScheduledFuture<?> task;
 
   private DescendantSource descendants;
   private long rootPid;
   private boolean withArguments;
   private ChildrenAccounting accounting;
   private volatile ChildrenSnapshot children;
+
+  /** While nobody reads, a round at most this often (or every interval, if longer). */
+  static final long QUIET_ROUND_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** Reads closer together than this are one visit (a scrape reads several values). */
+  static final long VISIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  static final long QUIET_AFTER_MAX_NANOS = TimeUnit.MINUTES.toNanos(10);
+  private LongSupplier clock = System::nanoTime;
+  private final Object reads = new Object();
+  private boolean visited; // guarded by reads, as the four below
+  private long lastRead;
+  private long lastVisit;
+  private long gap1;
+  private long gap2;
+  private long intervalNanos; // set by start
+  private volatile boolean rounded; // written on the sampler's thread only, as lastRound
+  private volatile long lastRound;
+  private volatile Thread roundThread;
+  private ScheduledExecutorService scheduler; // guarded by reads, as the three below
+  private Future<?> catchUp;
+  private Future<?> next;
+  private int generation;
+  /** How long a read of the descendants waits for the round a quiet spell's end started. */
+  static final long CATCH_UP_WAIT_MS = 1000;
 
   /**
    * @param processSource the target process, or null when the process collector is off
@@ -90,20 +126,158 @@ public final class Sampler {
     this.children = ChildrenSnapshot.EMPTY;
   }
 
-  /** Samples now and then every {@code interval} on {@code scheduler}. */
-  public synchronized void start(ScheduledExecutorService scheduler, Duration interval) {
-    if (task == null) {
-      task =
-          scheduler.scheduleAtFixedRate(
-              this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  /**
+   * Samples now and then every {@code interval} on {@code scheduler} while read, once a minute
+   * while not (see the class comment). Each tick schedules the next one, so a quiet sampler's
+   * thread sleeps a minute: a wake of a thread running cold code costs milliseconds of CPU here.
+   */
+  public void start(ScheduledExecutorService scheduler, Duration interval) {
+    synchronized (reads) {
+      if (this.scheduler == null) {
+        interval(interval);
+        this.scheduler = scheduler;
+        schedule(0, false);
+      }
     }
   }
 
-  public synchronized void stop() {
-    if (task != null) {
-      task.cancel(false);
-      task = null;
+  public void stop() {
+    synchronized (reads) {
+      scheduler = null;
+      generation++;
+      if (next != null) {
+        next.cancel(false);
+        next = null;
+      }
     }
+  }
+
+  /**
+   * Schedules the tick of a new generation {@code delay} ns from now (the one scheduled before
+   * is cancelled; if it runs already, it does not schedule another). Guarded by reads.
+   */
+  private Future<?> schedule(long delay, boolean forced) {
+    if (next != null) {
+      next.cancel(false);
+    }
+    int g = ++generation;
+    try {
+      next = scheduler.schedule(() -> scheduledTick(g, forced), delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      next = null; // shut down: the agent stops
+    }
+    return next;
+  }
+
+  private void scheduledTick(int g, boolean forced) {
+    long now = clock.getAsLong();
+    if (forced || roundDue(now)) {
+      round(now);
+    }
+    synchronized (reads) {
+      if (g == generation && scheduler != null) {
+        schedule(nextDelay(now, clock.getAsLong()), false);
+      }
+    }
+  }
+
+  /** The scheduled tick's choice: a round, unless nobody reads and the last round is recent enough. */
+  void scheduledTick() {
+    long now = clock.getAsLong();
+    if (roundDue(now)) {
+      round(now);
+    }
+  }
+
+  private boolean roundDue(long now) {
+    return !rounded || !quiet(now) || now - lastRound >= quietRound() - intervalNanos / 2;
+  }
+
+  private long quietRound() {
+    return Math.max(QUIET_ROUND_NANOS, intervalNanos);
+  }
+
+  /**
+   * Nanoseconds from {@code end} to the next tick of one that started at {@code start}: an
+   * interval after its start while read, the next quiet round's time while not.
+   */
+  long nextDelay(long start, long end) {
+    long delay = quiet(end) ? lastRound + quietRound() - end : start + intervalNanos - end;
+    return Math.max(0, delay);
+  }
+
+  private void round(long now) {
+    roundThread = Thread.currentThread();
+    rounded = true;
+    lastRound = now;
+    tick();
+  }
+
+  /** Whether nobody has read for longer than their usual pace lets expect. */
+  boolean quiet(long now) {
+    synchronized (reads) {
+      return quietLocked(now);
+    }
+  }
+
+  private boolean quietLocked(long now) {
+    long quietAfter = Math.min(QUIET_AFTER_MAX_NANOS, Math.max(intervalNanos, 2 * Math.max(gap1, gap2)));
+    return !visited || now - lastRead > quietAfter;
+  }
+
+  /**
+   * Called by every read: reads of one visit share it; the gaps between visits set the pace. A
+   * read that ends a quiet spell has a round run at once if the last is older than an interval,
+   * else an interval after the last (a new generation of ticks, every interval from then).
+   */
+  private void noteRead() {
+    long now = clock.getAsLong();
+    synchronized (reads) {
+      if (scheduler != null && quietLocked(now) && (catchUp == null || catchUp.isDone())) {
+        if (!rounded || now - lastRound >= intervalNanos) {
+          catchUp = schedule(0, true);
+        } else { // the last round is fresh: the next at its interval, not at the quiet round's time
+          schedule(lastRound + intervalNanos - now, false);
+        }
+      }
+      if (visited && now - lastRead >= VISIT_NANOS) {
+        gap2 = gap1;
+        gap1 = now - lastVisit;
+        lastVisit = now;
+      } else if (!visited) {
+        visited = true;
+        lastVisit = now;
+      }
+      lastRead = now;
+    }
+  }
+
+  /** Waits (a bounded time) for the round a quiet spell's end started, if it still runs. */
+  private void awaitCatchUp() {
+    Future<?> f;
+    synchronized (reads) {
+      f = catchUp;
+    }
+    if (f == null || f.isDone() || Thread.currentThread() == roundThread) {
+      return; // never wait for the own thread
+    }
+    try {
+      f.get(CATCH_UP_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+      // the last round's values, as before a quiet spell's end
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The interval of {@link #scheduledTick}: set by {@link #start}, or by tests. */
+  void interval(Duration interval) {
+    intervalNanos = interval.toNanos();
+  }
+
+  /** For tests: the clock of {@link #scheduledTick} and of reads. */
+  void clock(LongSupplier nanos) {
+    this.clock = nanos;
   }
 
   /**
@@ -186,6 +360,7 @@ public final class Sampler {
     if (processSource == null) {
       return null;
     }
+    noteRead();
     ProcessSnapshot p = process;
     if (p != null && System.nanoTime() - p.readAtNanos() < cacheTtlNanos) {
       return p;
@@ -220,6 +395,7 @@ public final class Sampler {
     if (systemSource == null) {
       return null;
     }
+    noteRead();
     SystemSnapshot s = system;
     if (s != null && System.nanoTime() - s.readAtNanos() < cacheTtlNanos) {
       return s;
@@ -293,11 +469,14 @@ public final class Sampler {
 
   /** The last descendant scan; null when child scanning is off. */
   public ChildrenSnapshot children() {
+    noteRead();
+    awaitCatchUp();
     return children;
   }
 
   /** Utilisation over the last completed sampling window. */
   public Utilization utilization() {
+    noteRead();
     return utilization;
   }
 

@@ -42,6 +42,156 @@ class SamplerTest {
   }
 
   @Test
+  void whileNobodyReadsTheScheduledRoundsComeOnceAMinute() {
+    Sampler s = sampler(Duration.ZERO);
+    long[] now = {0};
+    s.clock(() -> now[0]);
+    s.interval(Duration.ofSeconds(5));
+    process.next = Fakes.process(1.0, 0.0, 1);
+    system.next = Fakes.system(100, 100, 1);
+    long tick = 5_000_000_000L;
+    // never read: the first tick is a round, then one a minute (ticks at 0, 5, .. 115 s)
+    for (int i = 0; i < 24; i++, now[0] += tick) {
+      s.scheduledTick();
+    }
+    assertThat(system.reads).as("rounds while never read").isEqualTo(2); // at 0 and 60 s
+    // a scrape every 15 s from 120 s: every tick is a round, but one before the pace is known
+    system.reads = 0;
+    for (int i = 0; i < 12; i++, now[0] += tick) {
+      if (i % 3 == 0) {
+        s.utilization();
+        s.children(); // reads of one visit
+      }
+      s.scheduledTick();
+    }
+    assertThat(system.reads).as("rounds while scraped every 15 s").isEqualTo(11); // not at 130 s
+    // scrapes stop (last at 165 s): rounds go on while within twice the pace (30 s), then one a minute
+    system.reads = 0;
+    for (int i = 0; i < 25; i++, now[0] += tick) { // 180 .. 300 s
+      s.scheduledTick();
+    }
+    assertThat(system.reads).as("rounds after the last scrape").isEqualTo(5); // 180-195 s, then 255 s
+    assertThat(s.quiet(now[0])).isTrue();
+    // a scrape at 307 s: the next tick is a round again
+    now[0] += 2_000_000_000L;
+    s.process();
+    assertThat(s.quiet(now[0])).isFalse();
+    system.reads = 0;
+    s.scheduledTick();
+    assertThat(system.reads).isEqualTo(1);
+  }
+
+  @Test
+  void aQuietSamplersThreadSleepsUntilTheNextQuietRound() {
+    Sampler s = sampler(Duration.ZERO);
+    long[] now = {0};
+    s.clock(() -> now[0]);
+    s.interval(Duration.ofSeconds(5));
+    process.next = Fakes.process(1.0, 0.0, 1);
+    system.next = Fakes.system(100, 100, 1);
+    s.scheduledTick(); // a round at 0, never read
+    assertThat(s.nextDelay(0, 2_000_000L)).isEqualTo(60_000_000_000L - 2_000_000L);
+    now[0] = 10_000_000_000L;
+    s.utilization(); // read: an interval from the tick's start
+    assertThat(s.nextDelay(now[0], now[0] + 1_000_000L)).isEqualTo(4_999_000_000L);
+    assertThat(s.nextDelay(now[0], now[0] + 4_990_000_000L)).isEqualTo(10_000_000L); // a long round
+    // still nobody else: quiet after an interval, then the next quiet round (60 s after the last)
+    assertThat(s.nextDelay(now[0], now[0] + 6_000_000_000L)).isEqualTo(44_000_000_000L);
+  }
+
+  @Test
+  void theFirstReadAfterAQuietSpellGetsDescendantsOfARoundItStarted() throws Exception {
+    Sampler s = sampler(Duration.ZERO);
+    long[] now = {0};
+    s.clock(() -> now[0]);
+    process.next = Fakes.process(1.0, 0.0, 1);
+    system.next = Fakes.system(100, 100, 1);
+    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<java.util.List<io.procagent.source.ChildProcess>> tree =
+        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+    s.scanChildren(
+        (root, args) -> {
+          scans.incrementAndGet();
+          return tree.get();
+        },
+        1, new CommandGroups(10), 10, false);
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      s.start(scheduler, Duration.ofSeconds(5)); // the first tick is a round; the next is 5 s away
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (scans.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(scans.get()).isEqualTo(1);
+      // two minutes nobody read; meanwhile three children started
+      now[0] += 120_000_000_000L;
+      tree.set(java.util.List.of(child(11), child(12), child(13)));
+      assertThat(s.children().liveTotal()).as("descendants of a round the read started").isEqualTo(3);
+      assertThat(scans.get()).isEqualTo(2);
+      // the visit goes on: no other round
+      now[0] += 1_000_000L;
+      assertThat(s.children().liveTotal()).isEqualTo(3);
+      assertThat(scans.get()).isEqualTo(2);
+    } finally {
+      s.stop();
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static io.procagent.source.ChildProcess child(long pid) {
+    return new io.procagent.source.ChildProcess(pid, 1, "sleep", 'S', 0, 0, pid, 1.7e9, 1000, 1, 3, "");
+  }
+
+  @Test
+  void aReadSoonAfterTheLastRoundBringsTheIntervalBack() throws Exception {
+    Sampler s = sampler(Duration.ZERO);
+    long[] now = {0};
+    s.clock(() -> now[0]);
+    process.next = Fakes.process(1.0, 0.0, 1);
+    system.next = Fakes.system(100, 100, 1);
+    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    s.scanChildren((root, args) -> {
+      scans.incrementAndGet();
+      return java.util.List.of();
+    }, 1, new CommandGroups(10), 10, false);
+    java.util.concurrent.ScheduledExecutorService scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      s.start(scheduler, Duration.ofMillis(200)); // a round at 0; never read: the next in a minute
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (scans.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      now[0] = 100_000_000L; // read 100 ms after that round: no round now, the next at 200 ms
+      s.utilization();
+      assertThat(scans.get()).isEqualTo(1);
+      now[0] = 200_000_000L;
+      deadline = System.nanoTime() + 5_000_000_000L;
+      while (scans.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(scans.get()).as("a round an interval after the last, not a minute").isGreaterThanOrEqualTo(2);
+    } finally {
+      s.stop();
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void aDirectTickIsAlwaysARound() {
+    Sampler s = sampler(Duration.ZERO);
+    s.clock(() -> 0);
+    s.interval(Duration.ofSeconds(5));
+    system.next = Fakes.system(100, 100, 1);
+    process.next = Fakes.process(1.0, 0.0, 1);
+    for (int i = 0; i < 3; i++) {
+      s.tick();
+    }
+    assertThat(system.reads).isEqualTo(3);
+  }
+
+  @Test
   void aRoundReadsOnlyTheProcesssCpuAndAScrapeReadsTheRest() {
     int[] cpuReads = {0};
     Fakes.Process whole = process;
