@@ -29,7 +29,8 @@ import javax.management.JMException;
  * One running procagent for this JVM: sampler, registry, HTTP server and MXBeans. Used by the
  * {@code -javaagent}/attach entry point and by {@code procagent daemon}.
  *
- * <p>Everything runs on one daemon thread, {@code procagent-sampler}, plus the HTTP server's
+ * <p>Sampling runs on its own daemon thread, {@code procagent-sampler}; binding, retries and
+ * JMX registration on another, {@code procagent-tasks}, idle once serving; plus the HTTP server's
  * own. A port in use is retried every {@link #RETRY_SECONDS}s; JMX problems are logged once.
  */
 public final class Agent implements AgentStatus {
@@ -58,7 +59,7 @@ public final class Agent implements AgentStatus {
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "procagent-sampler");
+              Thread t = new Thread(r, "procagent-tasks");
               t.setDaemon(true);
               t.setContextClassLoader(Agent.class.getClassLoader());
               return t;
@@ -97,7 +98,7 @@ public final class Agent implements AgentStatus {
     if (inst != null && config.tls() != null) { // only the TLS endpoint runs on the JDK server
       MetricsServer.openJdkHttpServer(inst);
     }
-    sampler.start(scheduler, config.samplingInterval());
+    sampler.start(config.samplingInterval());
     endpoint.start();
     if (config.jmxEnabled()) {
       // the platform MBean server is first touched here, after jmx.delay, never earlier
@@ -172,6 +173,7 @@ public final class Agent implements AgentStatus {
       launchInstrumentation.uninstall();
     }
     scheduler.shutdownNow();
+    sampler.stop();
     endpoint.close();
     MBeans m = mbeans;
     if (m != null) {

@@ -11,12 +11,7 @@ import io.procagent.source.SystemSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -31,9 +26,9 @@ import java.util.function.LongSupplier;
  * <p>Rounds serve readers (scrapes, JMX). Started with {@link #start}, the sampler runs one every
  * interval while reads come at their usual pace, and one a minute (or every interval, if longer)
  * once nobody has read for twice the longer of the last two gaps between visits (at least one
- * interval, at most ten minutes): a round with 100 children costs some 10 ms of cold code and
- * ~250 /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first read after
- * a quiet spell starts a round on the sampler's thread at once, and a read of the descendants
+ * interval, at most ten minutes): a round with 100 children costs 10-20 ms of cold code and
+ * over a hundred /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first read after
+ * a quiet spell has a round run on the sampler's thread at once, and a read of the descendants
  * waits for it (up to a second), so no reader sees them older than an interval; the ticks are
  * rounds again from then on. Called directly, {@link #tick} always runs a round (the daemon and
  * tests do).
@@ -82,11 +77,12 @@ public final class Sampler {
   private long intervalNanos; // set by start
   private volatile boolean rounded; // written on the sampler's thread only, as lastRound
   private volatile long lastRound;
-  private volatile Thread roundThread;
-  private ScheduledExecutorService scheduler; // guarded by reads, as the three below
-  private Future<?> catchUp;
-  private Future<?> next;
-  private int generation;
+  private Thread thread; // guarded by reads, as the five below
+  private long nextAt;
+  private boolean inRound;
+  private boolean catchUpWanted;
+  private long catchUpRound;
+  private long roundsDone;
   /** How long a read of the descendants waits for the round a quiet spell's end started. */
   static final long CATCH_UP_WAIT_MS = 1000;
 
@@ -127,61 +123,71 @@ public final class Sampler {
   }
 
   /**
-   * Samples now and then every {@code interval} on {@code scheduler} while read, once a minute
-   * while not (see the class comment). Each tick schedules the next one, so a quiet sampler's
-   * thread sleeps a minute: a wake of a thread running cold code costs milliseconds of CPU here.
+   * Samples now and then every {@code interval} on a daemon thread of its own, {@code
+   * procagent-sampler}, while read, and once a minute while not (see the class comment). The
+   * thread waits on a monitor between rounds: a wake through a ScheduledThreadPoolExecutor, whose
+   * code an idle JVM runs interpreted and cold, cost 5-7 ms of CPU here, a plain wait 0.6 ms.
    */
-  public void start(ScheduledExecutorService scheduler, Duration interval) {
+  public void start(Duration interval) {
     synchronized (reads) {
-      if (this.scheduler == null) {
+      if (thread == null) {
         interval(interval);
-        this.scheduler = scheduler;
-        schedule(0, false);
+        nextAt = clock.getAsLong();
+        Thread t = new Thread(this::run, "procagent-sampler");
+        t.setDaemon(true);
+        t.setContextClassLoader(Sampler.class.getClassLoader());
+        thread = t;
+        t.start();
       }
     }
   }
 
+  /** Stops the thread (it ends after a round it is in); reads go on from the last values. */
   public void stop() {
     synchronized (reads) {
-      scheduler = null;
-      generation++;
-      if (next != null) {
-        next.cancel(false);
-        next = null;
+      thread = null;
+      reads.notifyAll();
+    }
+  }
+
+  private void run() {
+    Thread me = Thread.currentThread();
+    while (true) {
+      long now;
+      boolean forced;
+      synchronized (reads) {
+        while (true) {
+          if (thread != me) {
+            return;
+          }
+          now = clock.getAsLong();
+          if (catchUpWanted || now - nextAt >= 0) {
+            break;
+          }
+          try {
+            reads.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextAt - now)));
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        forced = catchUpWanted;
+        catchUpWanted = false;
+        inRound = true;
+      }
+      if (forced || roundDue(now)) {
+        round(now);
+      }
+      synchronized (reads) {
+        inRound = false;
+        roundsDone++;
+        long end = clock.getAsLong();
+        nextAt = end + nextDelay(now, end);
+        reads.notifyAll(); // readers waiting for a catch-up round
       }
     }
   }
 
-  /**
-   * Schedules the tick of a new generation {@code delay} ns from now (the one scheduled before
-   * is cancelled; if it runs already, it does not schedule another). Guarded by reads.
-   */
-  private Future<?> schedule(long delay, boolean forced) {
-    if (next != null) {
-      next.cancel(false);
-    }
-    int g = ++generation;
-    try {
-      next = scheduler.schedule(() -> scheduledTick(g, forced), delay, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      next = null; // shut down: the agent stops
-    }
-    return next;
-  }
-
-  private void scheduledTick(int g, boolean forced) {
-    long now = clock.getAsLong();
-    if (forced || roundDue(now)) {
-      round(now);
-    }
-    synchronized (reads) {
-      if (g == generation && scheduler != null) {
-        schedule(nextDelay(now, clock.getAsLong()), false);
-      }
-    }
-  }
-
-  /** The scheduled tick's choice: a round, unless nobody reads and the last round is recent enough. */
+  /** A tick's choice: a round, unless nobody reads and the last round is recent enough. */
   void scheduledTick() {
     long now = clock.getAsLong();
     if (roundDue(now)) {
@@ -207,7 +213,6 @@ public final class Sampler {
   }
 
   private void round(long now) {
-    roundThread = Thread.currentThread();
     rounded = true;
     lastRound = now;
     tick();
@@ -228,17 +233,21 @@ public final class Sampler {
   /**
    * Called by every read: reads of one visit share it; the gaps between visits set the pace. A
    * read that ends a quiet spell has a round run at once if the last is older than an interval,
-   * else an interval after the last (a new generation of ticks, every interval from then).
+   * else an interval after the last; the rounds go on at the interval from then.
    */
   private void noteRead() {
     long now = clock.getAsLong();
     synchronized (reads) {
-      if (scheduler != null && quietLocked(now) && (catchUp == null || catchUp.isDone())) {
-        if (!rounded || now - lastRound >= intervalNanos) {
-          catchUp = schedule(0, true);
+      if (thread != null && quietLocked(now) && !catchUpWanted) {
+        if (inRound) { // the round under way serves this read
+          catchUpRound = roundsDone + 1;
+        } else if (!rounded || now - lastRound >= intervalNanos) {
+          catchUpWanted = true;
+          catchUpRound = roundsDone + 1;
         } else { // the last round is fresh: the next at its interval, not at the quiet round's time
-          schedule(lastRound + intervalNanos - now, false);
+          nextAt = lastRound + intervalNanos;
         }
+        reads.notifyAll();
       }
       if (visited && now - lastRead >= VISIT_NANOS) {
         gap2 = gap1;
@@ -252,30 +261,34 @@ public final class Sampler {
     }
   }
 
-  /** Waits (a bounded time) for the round a quiet spell's end started, if it still runs. */
+  /** Waits (up to {@link #CATCH_UP_WAIT_MS}) for the round a quiet spell's end asked for. */
   private void awaitCatchUp() {
-    Future<?> f;
     synchronized (reads) {
-      f = catchUp;
-    }
-    if (f == null || f.isDone() || Thread.currentThread() == roundThread) {
-      return; // never wait for the own thread
-    }
-    try {
-      f.get(CATCH_UP_WAIT_MS, TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
-      // the last round's values, as before a quiet spell's end
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      if (Thread.currentThread() == thread) {
+        return; // never wait for the own thread
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_WAIT_MS);
+      while (thread != null && roundsDone < catchUpRound) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return; // the last round's values, as before the quiet spell's end
+        }
+        try {
+          reads.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
-  /** The interval of {@link #scheduledTick}: set by {@link #start}, or by tests. */
+  /** The interval of the ticks: set by {@link #start}, or by tests. */
   void interval(Duration interval) {
     intervalNanos = interval.toNanos();
   }
 
-  /** For tests: the clock of {@link #scheduledTick} and of reads. */
+  /** For tests: the clock of ticks and reads (the thread still waits in real time). */
   void clock(LongSupplier nanos) {
     this.clock = nanos;
   }

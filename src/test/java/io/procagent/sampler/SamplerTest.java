@@ -115,10 +115,8 @@ class SamplerTest {
           return tree.get();
         },
         1, new CommandGroups(10), 10, false);
-    java.util.concurrent.ScheduledExecutorService scheduler =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try {
-      s.start(scheduler, Duration.ofSeconds(5)); // the first tick is a round; the next is 5 s away
+      s.start(Duration.ofSeconds(5)); // the first tick is a round; the next is 5 s away
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (scans.get() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(5);
@@ -135,7 +133,6 @@ class SamplerTest {
       assertThat(scans.get()).isEqualTo(2);
     } finally {
       s.stop();
-      scheduler.shutdownNow();
     }
   }
 
@@ -155,10 +152,8 @@ class SamplerTest {
       scans.incrementAndGet();
       return java.util.List.of();
     }, 1, new CommandGroups(10), 10, false);
-    java.util.concurrent.ScheduledExecutorService scheduler =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     try {
-      s.start(scheduler, Duration.ofMillis(200)); // a round at 0; never read: the next in a minute
+      s.start(Duration.ofMillis(200)); // a round at 0; never read: the next in a minute
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (scans.get() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(5);
@@ -174,7 +169,6 @@ class SamplerTest {
       assertThat(scans.get()).as("a round an interval after the last, not a minute").isGreaterThanOrEqualTo(2);
     } finally {
       s.stop();
-      scheduler.shutdownNow();
     }
   }
 
