@@ -230,7 +230,6 @@ public final class MetricsServer implements AutoCloseable {
     }
   }
 
-  /** Picks up a renewed certificate (no-op without TLS). */
   /**
    * Runs {@code r} when the plain server's accept fails (see {@link PlainServer#onAcceptFailure});
    * the TLS server has no such signal: its owner polls {@link #listening} instead.
@@ -245,6 +244,7 @@ public final class MetricsServer implements AutoCloseable {
     return false;
   }
 
+  /** Picks up a renewed certificate (no-op without TLS). */
   public void reloadTls() {
     if (tls != null) {
       tls.reloadIfChanged();

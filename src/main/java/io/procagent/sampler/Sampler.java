@@ -151,7 +151,19 @@ public final class Sampler {
   }
 
   private void run() {
-    Thread me = Thread.currentThread();
+    try {
+      loop(Thread.currentThread());
+    } finally {
+      synchronized (reads) { // ended by stop, an interrupt or an Error: readers must not wait for it
+        if (thread == Thread.currentThread()) {
+          thread = null;
+        }
+        reads.notifyAll();
+      }
+    }
+  }
+
+  private void loop(Thread me) {
     while (true) {
       long now;
       boolean forced;

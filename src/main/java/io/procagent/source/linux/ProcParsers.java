@@ -553,7 +553,6 @@ final class ProcParsers {
     return cores.size();
   }
 
-  /** /proc/loadavg's three averages; NaN for any that is missing. */
   /** {@link #parseLoadavg(byte[], int)} of a String. */
   static double[] parseLoadavg(String text) {
     byte[] b = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
