@@ -418,6 +418,15 @@ final class PlainServer {
       close();
     }
 
+    /** Reads into {@code in}: the bytes read, 0 when none wait, -1 when the client closed (then closed here too). */
+    private int readSome() throws IOException {
+      int n = ch.read(in);
+      if (n < 0) {
+        close();
+      }
+      return n;
+    }
+
     private void read(long now) throws IOException {
       if (!in.hasRemaining()) {
         if (in.capacity() >= MAX_HEAD) {
@@ -429,12 +438,7 @@ final class PlainServer {
         bigger.put(in);
         in = bigger;
       }
-      int n = ch.read(in);
-      if (n < 0) {
-        close();
-        return;
-      }
-      if (n == 0) {
+      if (readSome() <= 0) {
         return;
       }
       if (state == IDLE) {
@@ -727,12 +731,7 @@ final class PlainServer {
     private void drain() throws IOException {
       for (int i = 0; i < 16; i++) {
         in.clear();
-        int n = ch.read(in);
-        if (n < 0) {
-          close();
-          return;
-        }
-        if (n == 0) {
+        if (readSome() <= 0) {
           return;
         }
       }

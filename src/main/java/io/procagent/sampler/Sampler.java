@@ -186,9 +186,7 @@ public final class Sampler {
         catchUpWanted = false;
         inRound = true;
       }
-      if (forced || roundDue(now)) {
-        round(now);
-      }
+      tickAt(now, forced);
       synchronized (reads) {
         inRound = false;
         roundsDone++;
@@ -199,10 +197,14 @@ public final class Sampler {
     }
   }
 
-  /** A tick's choice: a round, unless nobody reads and the last round is recent enough. */
+  /** A tick of the sampler's thread now (tests drive the thread's choices with it). */
   void scheduledTick() {
-    long now = clock.getAsLong();
-    if (roundDue(now)) {
+    tickAt(clock.getAsLong(), false);
+  }
+
+  /** A round, if forced or unless nobody reads and the last round is recent enough. */
+  private void tickAt(long now, boolean forced) {
+    if (forced || roundDue(now)) {
       round(now);
     }
   }

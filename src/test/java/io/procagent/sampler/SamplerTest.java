@@ -18,6 +18,18 @@ class SamplerTest {
     return new Sampler(process, system, ttl, () -> 4, errors);
   }
 
+  /** A sampler on the clock {@code now[0]}, its sources answering, with {@code interval} if given. */
+  Sampler clocked(long[] now, Duration interval) {
+    Sampler s = sampler(Duration.ZERO);
+    s.clock(() -> now[0]);
+    if (interval != null) {
+      s.interval(interval);
+    }
+    process.next = Fakes.process(1.0, 0.0, 1);
+    system.next = Fakes.system(100, 100, 1);
+    return s;
+  }
+
   @Test
   void utilisationComesFromTheSamplersOwnWindow() {
     Sampler s = sampler(Duration.ZERO);
@@ -43,12 +55,8 @@ class SamplerTest {
 
   @Test
   void whileNobodyReadsTheScheduledRoundsComeOnceAMinute() {
-    Sampler s = sampler(Duration.ZERO);
     long[] now = {0};
-    s.clock(() -> now[0]);
-    s.interval(Duration.ofSeconds(5));
-    process.next = Fakes.process(1.0, 0.0, 1);
-    system.next = Fakes.system(100, 100, 1);
+    Sampler s = clocked(now, Duration.ofSeconds(5));
     long tick = 5_000_000_000L;
     // never read: the first tick is a round, then one a minute (ticks at 0, 5, .. 115 s)
     for (int i = 0; i < 24; i++, now[0] += tick) {
@@ -83,12 +91,8 @@ class SamplerTest {
 
   @Test
   void aQuietSamplersThreadSleepsUntilTheNextQuietRound() {
-    Sampler s = sampler(Duration.ZERO);
     long[] now = {0};
-    s.clock(() -> now[0]);
-    s.interval(Duration.ofSeconds(5));
-    process.next = Fakes.process(1.0, 0.0, 1);
-    system.next = Fakes.system(100, 100, 1);
+    Sampler s = clocked(now, Duration.ofSeconds(5));
     s.scheduledTick(); // a round at 0, never read
     assertThat(s.nextDelay(0, 2_000_000L)).isEqualTo(60_000_000_000L - 2_000_000L);
     now[0] = 10_000_000_000L;
@@ -101,11 +105,8 @@ class SamplerTest {
 
   @Test
   void theFirstReadAfterAQuietSpellGetsDescendantsOfARoundItStarted() throws Exception {
-    Sampler s = sampler(Duration.ZERO);
     long[] now = {0};
-    s.clock(() -> now[0]);
-    process.next = Fakes.process(1.0, 0.0, 1);
-    system.next = Fakes.system(100, 100, 1);
+    Sampler s = clocked(now, null); // the interval comes with start
     java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicReference<java.util.List<io.procagent.source.ChildProcess>> tree =
         new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
@@ -142,11 +143,8 @@ class SamplerTest {
 
   @Test
   void aReadSoonAfterTheLastRoundBringsTheIntervalBack() throws Exception {
-    Sampler s = sampler(Duration.ZERO);
     long[] now = {0};
-    s.clock(() -> now[0]);
-    process.next = Fakes.process(1.0, 0.0, 1);
-    system.next = Fakes.system(100, 100, 1);
+    Sampler s = clocked(now, null); // the interval comes with start
     java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
     s.scanChildren((root, args) -> {
       scans.incrementAndGet();
@@ -174,11 +172,7 @@ class SamplerTest {
 
   @Test
   void aDirectTickIsAlwaysARound() {
-    Sampler s = sampler(Duration.ZERO);
-    s.clock(() -> 0);
-    s.interval(Duration.ofSeconds(5));
-    system.next = Fakes.system(100, 100, 1);
-    process.next = Fakes.process(1.0, 0.0, 1);
+    Sampler s = clocked(new long[] {0}, Duration.ofSeconds(5));
     for (int i = 0; i < 3; i++) {
       s.tick();
     }

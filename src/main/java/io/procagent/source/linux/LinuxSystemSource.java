@@ -59,7 +59,7 @@ public final class LinuxSystemSource implements SystemSource {
     SystemIdentity id = identity;
     if (id == null) {
       Path kernel = proc.resolve("sys").resolve("kernel");
-      int logical = ProcParsers.parseProcStat(LinuxProcessSource.readText(proc.resolve("stat"))).cpus().size();
+      int logical = read().cpus().size();
       id =
           new SystemIdentity(
               firstLine(kernel.resolve("hostname")),

@@ -351,15 +351,25 @@ final class ProcParsers {
 
   /** The first blank-separated field in b[from, to) as a long; UNKNOWN if none or not all digits. */
   private static long firstLong(byte[] b, int from, int to) {
-    int i = from;
+    int start = skipBlanks(b, from, to);
+    int end = fieldEnd(b, start, to);
+    return start == end ? UNKNOWN : parseLong(b, start, end);
+  }
+
+  /** The first index at or after {@code i} in b[i, to) that is not a blank (space or tab). */
+  private static int skipBlanks(byte[] b, int i, int to) {
     while (i < to && (b[i] == ' ' || b[i] == '\t')) {
       i++;
     }
-    int start = i;
+    return i;
+  }
+
+  /** The end of the field starting at {@code i}: the next blank, or {@code to}. */
+  private static int fieldEnd(byte[] b, int i, int to) {
     while (i < to && b[i] != ' ' && b[i] != '\t') {
       i++;
     }
-    return start == i ? UNKNOWN : parseLong(b, start, i);
+    return i;
   }
 
   /** {@link #parseLong(CharSequence, int, int)} over bytes. */
@@ -461,7 +471,6 @@ final class ProcParsers {
     long ctxt = UNKNOWN;
     long btime = UNKNOWN;
     long processes = UNKNOWN;
-    long[] out = new long[1];
     int i = 0;
     while (i < len) {
       int eol = i;
@@ -476,8 +485,10 @@ final class ProcParsers {
         double[] v = new double[8];
         int at = sp;
         for (int k = 0; k < 8; k++) {
-          at = nextLong(b, at, eol, out);
-          v[k] = out[0] < 0 ? Double.NaN : out[0] / USER_HZ;
+          int start = skipBlanks(b, at, eol);
+          at = fieldEnd(b, start, eol);
+          long ticks = start == at ? UNKNOWN : parseLong(b, start, at);
+          v[k] = ticks < 0 ? Double.NaN : ticks / USER_HZ;
         }
         if (sp < eol && !Double.isNaN(v[0]) && !Double.isNaN(v[2]) && !Double.isNaN(v[3])) {
           cpus.add(CpuTimes.of(cpuName(b, i + 3, sp), v));
@@ -512,20 +523,6 @@ final class ProcParsers {
       return name;
     }
     return new String(b, from, to - from, java.nio.charset.StandardCharsets.ISO_8859_1);
-  }
-
-  /** The next blank-separated field at or after {@code from} as a long into out[0] (UNKNOWN if none). */
-  private static int nextLong(byte[] b, int from, int to, long[] out) {
-    int i = from;
-    while (i < to && (b[i] == ' ' || b[i] == '\t')) {
-      i++;
-    }
-    int start = i;
-    while (i < to && b[i] != ' ' && b[i] != '\t') {
-      i++;
-    }
-    out[0] = start == i ? UNKNOWN : parseLong(b, start, i);
-    return i;
   }
 
   /**
