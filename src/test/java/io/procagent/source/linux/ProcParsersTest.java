@@ -153,6 +153,38 @@ class ProcParsersTest {
         .isCloseTo(tasks, within(5L));
   }
 
+  /** The byte parser against a line-by-line String reading, over every process's status here. */
+  @Test
+  void statusOfEveryProcessAgreesWithAReadingByLines() throws Exception {
+    int compared = 0;
+    try (var dirs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+      for (java.nio.file.Path dir : dirs) {
+        String text;
+        try {
+          text = java.nio.file.Files.readString(dir.resolve("status"));
+        } catch (java.io.IOException gone) {
+          continue;
+        }
+        java.util.Map<String, String> fields = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+          int colon = line.indexOf(':');
+          if (colon > 0) {
+            fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+          }
+        }
+        java.util.function.Function<String, Long> first = k -> fields.containsKey(k) && !fields.get(k).isEmpty()
+            ? Long.parseLong(fields.get(k).split("\\s+")[0]) : ProcParsers.UNKNOWN;
+        long rssKb = first.apply("VmRSS");
+        ProcParsers.Status expected = new ProcParsers.Status(first.apply("Uid"), first.apply("Gid"),
+            rssKb < 0 ? rssKb : rssKb * 1024, first.apply("Threads"), first.apply("voluntary_ctxt_switches"),
+            first.apply("nonvoluntary_ctxt_switches"), ProcParsers.countCpuList(fields.getOrDefault("Cpus_allowed_list", "")));
+        assertThat(status(text)).as(dir.toString()).isEqualTo(expected);
+        compared++;
+      }
+    }
+    assertThat(compared).isGreaterThan(10);
+  }
+
   static ProcParsers.Status status(String text) {
     byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return ProcParsers.parseStatus(b, b.length);
