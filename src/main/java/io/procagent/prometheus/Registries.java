@@ -4,13 +4,13 @@ import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Launches;
 import io.procagent.sampler.Sampler;
+import io.prometheus.metrics.config.MetricsProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -38,10 +38,15 @@ public final class Registries {
 
   /**
    * Properties built in code, so the host's {@code prometheus.properties} and {@code
-   * io.prometheus.*} system properties cannot change procagent's port or behaviour.
+   * io.prometheus.*} system properties cannot change procagent's port or behaviour. Exemplars
+   * off: procagent's metrics have no trace to point to, and with them on, the JVM metrics'
+   * allocation counters, counting at each GC, start client_java's exemplar scheduler thread
+   * (and its OpenTelemetry lookup) in the host JVM.
    */
   public static PrometheusProperties properties() {
-    return PrometheusProperties.builder().build();
+    return PrometheusProperties.builder()
+        .defaultMetricsProperties(MetricsProperties.builder().exemplarsEnabled(false).build())
+        .build();
   }
 
   public static PrometheusRegistry create(
@@ -179,7 +184,7 @@ public final class Registries {
     JvmClassLoadingMetrics.builder(props).register(jvm);
     JvmCompilationMetrics.builder(props).register(jvm);
     JvmGarbageCollectorMetrics.builder(props).register(jvm);
-    JvmMemoryPoolAllocationMetrics.builder(props).register(jvm);
+    jvm.register(PoolAllocationCollector.listening());
     JvmMemoryMetrics.builder(props).register(jvm);
     JvmRuntimeInfoMetric.builder(props).register(jvm);
     if (threadStates) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -89,6 +90,20 @@ class AgentIT {
         assertThat(mbs.getAttribute(agent, "TcpNoDelay")).as("scrapes do not wait for Nagle").isEqualTo(true);
         assertThat(mbs.getAttribute(agent, "ConfigSource")).isEqualTo(config.toString());
         assertThat(mbs.queryNames(new ObjectName("procagent:*"), null)).hasSize(4);
+
+        // a GC makes client_java count allocation; with exemplars on, that started a scheduler
+        // thread of client_java's in the host JVM
+        mbs.invoke(new ObjectName("java.lang:type=Memory"), "gc", null, null);
+        Jvm.scrape(url, Duration.ofSeconds(5));
+        ObjectName threading = new ObjectName("java.lang:type=Threading");
+        List<String> threads = new ArrayList<>();
+        for (long id : (long[]) mbs.getAttribute(threading, "AllThreadIds")) {
+          Object info = mbs.invoke(threading, "getThreadInfo", new Object[] {id}, new String[] {"long"});
+          if (info != null) {
+            threads.add((String) ((javax.management.openmbean.CompositeData) info).get("threadName"));
+          }
+        }
+        assertThat(threads).anyMatch(t -> t.startsWith("procagent-")).noneMatch(t -> t.startsWith("prometheus-"));
       }
       assertThat(app.agentLines())
           .singleElement()

@@ -169,4 +169,36 @@ class CollectorsTest {
     assertThat(only.size()).isEqualTo(1);
     assertThat(only.get(0).getMetadata().getName()).isEqualTo("process_open_fds");
   }
+
+  /** Growth between GCs and during them counts; shrinking does not; a pool shows once it grew. */
+  @Test
+  void poolAllocationCountsIncreasesOnly() throws IOException {
+    PoolAllocationCollector c = new PoolAllocationCollector();
+    c.gc("eden", 100, 0);
+    c.gc("eden", 150, 0);
+    c.gc("old", 10, 30); // 10 before, 20 during
+    c.gc("old", 30, 25); // nothing grew
+    c.gc("survivor", 0, 0);
+    assertThat(text(c.collect()))
+        .contains("jvm_memory_pool_allocated_bytes_total{pool=\"eden\"} 250.0\n")
+        .contains("jvm_memory_pool_allocated_bytes_total{pool=\"old\"} 30.0\n")
+        .doesNotContain("survivor");
+    assertThat(c.collect(n -> false).size()).isZero();
+  }
+
+  @Test
+  void poolAllocationFollowsTheJvmsGcs() throws Exception {
+    PoolAllocationCollector c = PoolAllocationCollector.listening();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    byte[][] keep = new byte[64][];
+    while (c.collect().size() == 0 && System.nanoTime() < deadline) {
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = new byte[64 * 1024];
+      }
+      System.gc(); // notifications come on the JDK's own thread, a moment later
+      Thread.sleep(50);
+    }
+    assertThat(keep[0]).hasSize(64 * 1024);
+    assertThat(text(c.collect())).containsPattern("jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]+\"} [1-9]");
+  }
 }
