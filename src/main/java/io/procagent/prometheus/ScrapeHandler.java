@@ -5,7 +5,10 @@ import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
 import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,11 +47,17 @@ final class ScrapeHandler {
   }
 
   private final PrometheusScrapeHandler scrape;
+  private final PrometheusRegistry registry;
   private final ScrapePolicy policy;
+  /** The text of the last collection, kept for the next (guarded by itself). */
+  private final TextFormat.Bytes text = new TextFormat.Bytes(16 * 1024);
+  /** Compresses into gzip for every scrape that accepts it (guarded by {@link #text}). */
+  private final Gzip gzip = new Gzip();
   private final Map<String, Reply> cache = new ConcurrentHashMap<>();
 
   ScrapeHandler(PrometheusRegistry registry, ScrapePolicy policy) {
     this.scrape = new PrometheusScrapeHandler(Registries.properties(), registry);
+    this.registry = registry;
     this.policy = policy;
   }
 
@@ -90,12 +99,58 @@ final class ScrapeHandler {
   /** What selects a response: query (name[], debug), Accept, and whether gzip is accepted. */
   private static String cacheKey(Request request) {
     String accept = request.header("Accept");
-    String encoding = request.header("Accept-Encoding");
-    boolean gzip = encoding != null && encoding.contains("gzip");
-    return request.query() + '\n' + (accept == null ? "" : accept) + '\n' + gzip;
+    return request.query() + '\n' + (accept == null ? "" : accept) + '\n' + gzip(request);
   }
 
   private Reply collect(Request request) {
+    String accept = request.header("Accept");
+    if (request.query() == null
+        && (accept == null || !(accept.contains("escaping=") || accept.contains("application/vnd.google.protobuf")))) {
+      try {
+        return text(registry.scrape(), accept != null && accept.contains("application/openmetrics-text"), gzip(request));
+      } catch (IOException | RuntimeException e) {
+        LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
+        return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
+      }
+    }
+    return handled(request); // name[] and debug queries, escaping, protobuf
+  }
+
+  /**
+   * A scrape in either text format (what Prometheus and curl ask for), written by {@link
+   * TextFormat}, or by client_java's writer when the snapshots hold what that alone writes.
+   */
+  private Reply text(MetricSnapshots snapshots, boolean openMetrics, boolean gzipped) throws IOException {
+    String type = openMetrics ? TextFormat.OPENMETRICS_CONTENT_TYPE : TextFormat.PROMETHEUS_CONTENT_TYPE;
+    byte[] body;
+    synchronized (text) {
+      if (!TextFormat.write(snapshots, openMetrics, text)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.array().length);
+        (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create()).write(out, snapshots);
+        text.reset();
+        text.bytes(out.toByteArray());
+      }
+      body = gzipped ? gzip.compress(text.array(), text.length()) : text.toArray();
+    }
+    return new Reply(200, gzipped ? List.of(Map.entry("Content-Type", type), Map.entry("Content-Encoding", "gzip"))
+        : List.of(Map.entry("Content-Type", type)), body);
+  }
+
+  /** Whether the request accepts gzip, as client_java decides it. */
+  private static boolean gzip(Request request) {
+    String encodings = request.header("Accept-Encoding");
+    if (encodings != null) {
+      for (String e : encodings.split(",")) {
+        if (e.trim().equalsIgnoreCase("gzip")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Through client_java's {@link PrometheusScrapeHandler}. */
+  private Reply handled(Request request) {
     Capture capture = new Capture(request);
     try {
       scrape.handleRequest(capture);

@@ -1,0 +1,381 @@
+package io.procagent.prometheus;
+
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The Prometheus text format (0.0.4) and OpenMetrics text (1.0.0), written straight into bytes,
+ * byte for byte what client_java 1.5.0's writers produce for the metrics procagent serves
+ * (CollectorsTest compares the two). client_java's writers go through a BufferedWriter over an
+ * OutputStreamWriter (24 KB of buffers per write), a String per number and per suffixed name:
+ * about 80 KB allocated for a 15 KB scrape, and a body of code that the JIT compiles a piece at
+ * a time while scrapes come once a second. This writes what needs no more than that; for
+ * anything else (a name client_java would quote, exemplars it would write, scrape timestamps,
+ * duplicate names, state sets, unknown types, gauge histograms) {@link #write} says no and
+ * client_java's writer is used. Created timestamps are not written, as client_java's defaults.
+ */
+final class TextFormat {
+
+  static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String OPENMETRICS_CONTENT_TYPE =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  private final Bytes out;
+  private final boolean openMetrics;
+
+  private TextFormat(Bytes out, boolean openMetrics) {
+    this.out = out;
+    this.openMetrics = openMetrics;
+  }
+
+  /**
+   * Writes {@code snapshots} into {@code out} (emptied first).
+   *
+   * @return false when they hold something only client_java's writer writes; {@code out} is then
+   *     in no particular state
+   */
+  static boolean write(MetricSnapshots snapshots, boolean openMetrics, Bytes out) {
+    out.reset();
+    if (!writable(snapshots)) {
+      return false;
+    }
+    TextFormat w = new TextFormat(out, openMetrics);
+    for (MetricSnapshot s : snapshots) {
+      if (s.getDataPoints().isEmpty()) {
+        continue;
+      }
+      if (s instanceof CounterSnapshot c) {
+        w.counter(c);
+      } else if (s instanceof GaugeSnapshot g) {
+        w.gauge(g);
+      } else if (s instanceof InfoSnapshot i) {
+        w.info(i);
+      } else if (s instanceof SummarySnapshot m) {
+        w.summary(m);
+      } else {
+        w.histogram((HistogramSnapshot) s);
+      }
+    }
+    if (openMetrics) {
+      out.ascii("# EOF\n");
+    }
+    return true;
+  }
+
+  /** Whether every snapshot is of a kind written here (checked first: nothing half-written). */
+  private static boolean writable(MetricSnapshots snapshots) {
+    String previous = null;
+    for (MetricSnapshot s : snapshots) {
+      String name = s.getMetadata().getPrometheusName();
+      if (name.equals(previous) || !PrometheusNaming.isValidLegacyMetricName(s.getMetadata().getName())) {
+        return false; // sorted by name: duplicates are neighbours, and client_java merges them
+      }
+      previous = name;
+      boolean kind =
+          s instanceof CounterSnapshot
+              || s instanceof GaugeSnapshot
+              || s instanceof InfoSnapshot
+              || s instanceof SummarySnapshot
+              || (s instanceof HistogramSnapshot h && !h.isGaugeHistogram());
+      if (!kind) {
+        return false;
+      }
+      for (DataPointSnapshot d : s.getDataPoints()) {
+        if (d.hasScrapeTimestamp() || !legacyLabelNames(d.getLabels())) { // created: never written
+          return false;
+        }
+        if (d instanceof CounterSnapshot.CounterDataPointSnapshot c && c.getExemplar() != null
+            || d instanceof HistogramSnapshot.HistogramDataPointSnapshot h && h.getExemplars().size() > 0
+            || d instanceof SummarySnapshot.SummaryDataPointSnapshot m && m.getExemplars().size() > 0) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean legacyLabelNames(Labels labels) {
+    for (int i = 0; i < labels.size(); i++) {
+      if (!PrometheusNaming.isValidLegacyLabelName(labels.getName(i))) { // as given: no dots
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void counter(CounterSnapshot s) {
+    metadata(s.getMetadata(), "counter", "_total");
+    for (CounterSnapshot.CounterDataPointSnapshot d : s.getDataPoints()) {
+      series(s.getMetadata(), "_total", d.getLabels(), null, 0);
+      number(d.getValue());
+      out.newline();
+    }
+  }
+
+  private void gauge(GaugeSnapshot s) {
+    metadata(s.getMetadata(), "gauge", "");
+    for (GaugeSnapshot.GaugeDataPointSnapshot d : s.getDataPoints()) {
+      series(s.getMetadata(), "", d.getLabels(), null, 0);
+      number(d.getValue());
+      out.newline();
+    }
+  }
+
+  private void info(InfoSnapshot s) {
+    metadata(s.getMetadata(), openMetrics ? "info" : "gauge", "_info");
+    for (InfoSnapshot.InfoDataPointSnapshot d : s.getDataPoints()) {
+      series(s.getMetadata(), "_info", d.getLabels(), null, 0);
+      out.ascii("1\n");
+    }
+  }
+
+  private void summary(SummarySnapshot s) {
+    boolean metadataWritten = false;
+    for (SummarySnapshot.SummaryDataPointSnapshot d : s.getDataPoints()) {
+      if (d.getQuantiles().size() == 0 && !d.hasCount() && !d.hasSum()) {
+        continue;
+      }
+      if (!metadataWritten) {
+        metadata(s.getMetadata(), "summary", "");
+        metadataWritten = true;
+      }
+      for (Quantile q : d.getQuantiles()) {
+        series(s.getMetadata(), "", d.getLabels(), "quantile", q.getQuantile());
+        number(q.getValue());
+        out.newline();
+      }
+      countAndSum(s.getMetadata(), d.getLabels(), d.hasCount(), d.getCount(), d.hasSum(), d.getSum());
+    }
+  }
+
+  private void histogram(HistogramSnapshot s) {
+    metadata(s.getMetadata(), "histogram", "");
+    for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
+      ClassicHistogramBuckets buckets =
+          d.getClassicBuckets().isEmpty()
+              ? ClassicHistogramBuckets.of(new double[] {Double.POSITIVE_INFINITY}, new long[] {d.getCount()})
+              : d.getClassicBuckets();
+      long cumulative = 0;
+      for (int i = 0; i < buckets.size(); i++) {
+        cumulative += buckets.getCount(i);
+        series(s.getMetadata(), "_bucket", d.getLabels(), "le", buckets.getUpperBound(i));
+        out.decimal(cumulative);
+        out.newline();
+      }
+      // OpenMetrics has a histogram's _count and _sum both or neither
+      boolean both = d.hasCount() && d.hasSum();
+      countAndSum(s.getMetadata(), d.getLabels(), d.hasCount() && (both || !openMetrics), d.getCount(),
+          d.hasSum() && (both || !openMetrics), d.getSum());
+    }
+  }
+
+  private void countAndSum(MetricMetadata m, Labels labels, boolean hasCount, long count, boolean hasSum, double sum) {
+    if (hasCount) {
+      series(m, "_count", labels, null, 0);
+      out.decimal(count);
+      out.newline();
+    }
+    if (hasSum) {
+      series(m, "_sum", labels, null, 0);
+      number(sum);
+      out.newline();
+    }
+  }
+
+  /** # TYPE and # HELP (and # UNIT): OpenMetrics names the family, the text format the series. */
+  private void metadata(MetricMetadata m, String type, String textSuffix) {
+    String suffix = openMetrics ? "" : textSuffix;
+    String help = m.getHelp();
+    if (openMetrics) {
+      type(m, suffix, type);
+      if (m.getUnit() != null) {
+        out.ascii("# UNIT ");
+        name(m, suffix);
+        out.write(' ');
+        out.escaped(m.getUnit().toString(), true);
+        out.newline();
+      }
+    }
+    if (help != null && !help.isEmpty()) {
+      out.ascii("# HELP ");
+      name(m, suffix);
+      out.write(' ');
+      out.escaped(help, openMetrics); // the text format leaves '"' as it is in HELP
+      out.newline();
+    }
+    if (!openMetrics) {
+      type(m, suffix, type);
+    }
+  }
+
+  private void type(MetricMetadata m, String suffix, String type) {
+    out.ascii("# TYPE ");
+    name(m, suffix);
+    out.write(' ');
+    out.ascii(type);
+    out.newline();
+  }
+
+  private void name(MetricMetadata m, String suffix) {
+    out.ascii(m.getPrometheusName());
+    out.ascii(suffix);
+  }
+
+  /** {@code name_suffix{labels,extra="v"} }, up to the value. */
+  private void series(MetricMetadata m, String suffix, Labels labels, String extra, double extraValue) {
+    name(m, suffix);
+    if (!labels.isEmpty() || extra != null) {
+      out.write('{');
+      for (int i = 0; i < labels.size(); i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        out.ascii(labels.getPrometheusName(i));
+        out.ascii("=\"");
+        out.escaped(labels.getValue(i), true);
+        out.write('"');
+      }
+      if (extra != null) {
+        if (!labels.isEmpty()) {
+          out.write(',');
+        }
+        out.ascii(extra);
+        out.ascii("=\"");
+        number(extraValue);
+        out.write('"');
+      }
+      out.write('}');
+    }
+    out.write(' ');
+  }
+
+  /** A double as client_java writes it: {@code Double.toString}, infinities as {@code +Inf} / {@code -Inf}. */
+  private void number(double d) {
+    if (d == Double.POSITIVE_INFINITY) {
+      out.ascii("+Inf");
+    } else if (d == Double.NEGATIVE_INFINITY) {
+      out.ascii("-Inf");
+    } else if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || 1 / d > 0)) {
+      out.decimal((long) d); // what Double.toString writes for these, without building it
+      out.ascii(".0");
+    } else {
+      out.ascii(Double.toString(d));
+    }
+  }
+
+  /** A growable byte buffer, kept between scrapes by its one writer. */
+  static final class Bytes {
+    private byte[] buf;
+    private int len;
+
+    Bytes(int capacity) {
+      buf = new byte[Math.max(16, capacity)];
+    }
+
+    void reset() {
+      len = 0;
+    }
+
+    int length() {
+      return len;
+    }
+
+    byte[] array() {
+      return buf;
+    }
+
+    void bytes(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+    }
+
+    /** The bytes written, in an array of their own. */
+    byte[] toArray() {
+      return Arrays.copyOf(buf, len);
+    }
+
+    private void room(int n) {
+      if (len + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+      }
+    }
+
+    void write(char c) {
+      room(1);
+      buf[len++] = (byte) c;
+    }
+
+    void newline() {
+      write('\n');
+    }
+
+    /** A String as UTF-8: ASCII byte by byte, the rest (rare here) through the JDK's encoder. */
+    void ascii(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c >= 0x80) {
+          utf8(s.substring(i));
+          return;
+        }
+        buf[len++] = (byte) c;
+      }
+    }
+
+    private void utf8(String s) {
+      bytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code \}, newline and (when {@code quotes}) {@code "} escaped with a backslash. */
+    void escaped(String s, boolean quotes) {
+      int from = 0;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c == '\\' || c == '\n' || (c == '"' && quotes)) {
+          ascii(s.substring(from, i));
+          write('\\');
+          write(c == '\n' ? 'n' : c);
+          from = i + 1;
+        }
+      }
+      ascii(from == 0 ? s : s.substring(from));
+    }
+
+    void decimal(long v) {
+      if (v < 0) {
+        if (v == Long.MIN_VALUE) {
+          ascii(Long.toString(v));
+          return;
+        }
+        write('-');
+        v = -v;
+      }
+      room(19);
+      int start = len;
+      do {
+        buf[len++] = (byte) ('0' + v % 10);
+        v /= 10;
+      } while (v > 0);
+      for (int i = start, j = len - 1; i < j; i++, j--) {
+        byte t = buf[i];
+        buf[i] = buf[j];
+        buf[j] = t;
+      }
+    }
+  }
+}

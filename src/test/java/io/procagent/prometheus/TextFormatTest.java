@@ -1,0 +1,197 @@
+package io.procagent.prometheus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procagent.config.AgentConfig;
+import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
+import io.procagent.source.Sources;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.InfoSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.StateSetSnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** {@link TextFormat} writes what client_java's writers write, byte for byte, or declines. */
+class TextFormatTest {
+
+  static String clientJava(MetricSnapshots s, boolean openMetrics) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create()).write(out, s);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static String ours(MetricSnapshots s, boolean openMetrics) {
+    TextFormat.Bytes out = new TextFormat.Bytes(16);
+    assertThat(TextFormat.write(s, openMetrics, out)).as("written by TextFormat").isTrue();
+    return new String(out.array(), 0, out.length(), StandardCharsets.UTF_8);
+  }
+
+  /** Everything procagent serves here: /proc, this JVM, client_java's JVM metrics. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void theWholeRegistryAsClientJavaWritesIt(boolean openMetrics) throws IOException {
+    Errors errors = new Errors();
+    Sampler sampler = new Sampler(Sources.process(ProcessHandle.current().pid()), Sources.system(),
+        Duration.ZERO, Runtime.getRuntime()::availableProcessors, errors);
+    MetricSnapshots all = Registries.create(AgentConfig.defaults(), sampler, errors, "test").scrape();
+    assertThat(all.size()).isGreaterThan(40);
+    assertThat(ours(all, openMetrics)).isEqualTo(clientJava(all, openMetrics));
+  }
+
+  static MetricSnapshots odd() {
+    Labels escapes = Labels.of("a", "back\\slash \"quoted\"\nnew line", "b", "caf\u00e9 \u65e5\u672c \ud83d\ude00");
+    GaugeSnapshot.Builder g = GaugeSnapshot.builder().name("odd_values").help("help with \\ and \" and\nnewline, \u00e9");
+    double[] values = {0, -0.0, 1, -5, 9_999_999, 1e7, 1.5, -2.25, 1e-5, 1e300, Double.NaN,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Long.MAX_VALUE, 4.9e-324, 123456.789};
+    for (int i = 0; i < values.length; i++) {
+      g.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(values[i]).labels(Labels.of("i", Integer.toString(i))).build());
+    }
+    return MetricSnapshots.of(
+        g.build(),
+        CounterSnapshot.builder().name("escapes").help("")
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(3).labels(escapes).build())
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(4).createdTimestampMillis(1234).build())
+            .build(),
+        CounterSnapshot.builder().name("no_points").build(),
+        GaugeSnapshot.builder().name("memory_bytes").unit(Unit.BYTES).help("with a unit")
+            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(2048).build()).build(),
+        InfoSnapshot.builder().name("thing").help("an info")
+            .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of("version", "1.2", "dir", "/tmp/a b")).build())
+            .build(),
+        SummarySnapshot.builder().name("latency_seconds").help("a summary")
+            .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().count(7).sum(1.25)
+                .quantiles(Quantiles.of(new Quantile(0.5, 0.1), new Quantile(0.99, 0.9))).labels(Labels.of("k", "v")).build())
+            .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().count(2).labels(Labels.of("k", "count only")).build())
+            .dataPoint(SummarySnapshot.SummaryDataPointSnapshot.builder().labels(Labels.of("k", "empty")).build())
+            .build(),
+        HistogramSnapshot.builder().name("run_seconds").help("a histogram")
+            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(new double[] {0.005, 1, 10, Double.POSITIVE_INFINITY}, new long[] {1, 0, 2, 1}))
+                .sum(12.5).labels(Labels.of("command", "sleep")).build())
+            .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(new double[] {1, Double.POSITIVE_INFINITY}, new long[] {3, 0}))
+                .labels(Labels.of("command", "no sum")).build())
+            .build());
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void escapesNumbersAndEveryKindAsClientJava(boolean openMetrics) throws IOException {
+    MetricSnapshots s = odd();
+    String ours = ours(s, openMetrics);
+    assertThat(ours).isEqualTo(clientJava(s, openMetrics)).contains("\ud83d\ude00").contains("\\\"quoted\\\"");
+    assertThat(ours).contains(openMetrics ? "# UNIT memory_bytes bytes\n" : "# TYPE thing_info gauge\n");
+  }
+
+  /** What only client_java writes: TextFormat declines it, and the handler's scrape uses client_java. */
+  @Test
+  void declinesWhatItDoesNotWrite() {
+    MetricSnapshot exemplar = CounterSnapshot.builder().name("with_exemplar")
+        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(1)
+            .exemplar(Exemplar.builder().value(1).labels(Labels.of("trace_id", "abc")).build()).build())
+        .build();
+    MetricSnapshot stateSet = StateSetSnapshot.builder().name("feature")
+        .dataPoint(StateSetSnapshot.StateSetDataPointSnapshot.builder().state("a", true).build()).build();
+    MetricSnapshot timestamped = GaugeSnapshot.builder().name("stamped")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).scrapeTimestampMillis(1000).build()).build();
+    MetricSnapshot gaugeHistogram = HistogramSnapshot.builder().name("g").gaugeHistogram(true)
+        .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+            .classicHistogramBuckets(ClassicHistogramBuckets.of(new double[] {Double.POSITIVE_INFINITY}, new long[] {1})).build())
+        .build();
+    MetricSnapshot utf8 = GaugeSnapshot.builder().name("caf\u00e9_bytes")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).build()).build();
+    MetricSnapshot dotted = GaugeSnapshot.builder().name("my.gauge")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).build()).build();
+    MetricSnapshot dottedLabel = GaugeSnapshot.builder().name("my_gauge")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).labels(Labels.of("a.b", "c")).build()).build();
+    TextFormat.Bytes out = new TextFormat.Bytes(16);
+    for (MetricSnapshot s : new MetricSnapshot[] {exemplar, stateSet, timestamped, gaugeHistogram, utf8, dotted, dottedLabel}) {
+      assertThat(TextFormat.write(MetricSnapshots.of(s), true, out)).as(s.getMetadata().getName()).isFalse();
+    }
+    MetricSnapshot same = GaugeSnapshot.builder().name("same")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).build()).build();
+    assertThat(TextFormat.write(MetricSnapshots.of(same, same), false, out)).as("duplicate names").isFalse();
+    assertThat(TextFormat.write(MetricSnapshots.of(same), false, out)).isTrue();
+  }
+
+  @Test
+  void gzipIsWhatGzipOutputStreamWrites() throws IOException {
+    Random random = new Random(7);
+    Gzip gzip = new Gzip();
+    for (int size : new int[] {0, 1, 100, 15_000, 300_000}) {
+      byte[] in = new byte[size + 3];
+      for (int i = 0; i < in.length; i++) {
+        in[i] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : 'a' + random.nextInt(4));
+      }
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      try (GZIPOutputStream z = new GZIPOutputStream(expected)) {
+        z.write(in, 0, size);
+      }
+      byte[] ours = gzip.compress(in, size);
+      assertThat(ours).as("size " + size).isEqualTo(expected.toByteArray());
+      assertThat(new GZIPInputStream(new java.io.ByteArrayInputStream(ours)).readAllBytes()).hasSize(size);
+    }
+  }
+
+  static ScrapeHandler.Request request(String query, String accept, String encoding) {
+    return new ScrapeHandler.Request() {
+      @Override
+      public String query() {
+        return query;
+      }
+
+      @Override
+      public String header(String name) {
+        return name.equals("Accept") ? accept : name.equals("Accept-Encoding") ? encoding : null;
+      }
+    };
+  }
+
+  /** Through the scrape handler: either writer, gzip or not, the same bytes as client_java's. */
+  @Test
+  void theHandlerServesTheSameBytesByEitherWriter() throws IOException {
+    io.prometheus.metrics.model.registry.PrometheusRegistry registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+    registry.register(() -> odd().get(0));
+    io.prometheus.metrics.model.registry.PrometheusRegistry withStateSet = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+    withStateSet.register(() -> odd().get(0));
+    withStateSet.register(() -> StateSetSnapshot.builder().name("feature")
+        .dataPoint(StateSetSnapshot.StateSetDataPointSnapshot.builder().state("a", true).build()).build());
+    String om = "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3";
+    for (var r : java.util.List.of(registry, withStateSet)) {
+      ScrapeHandler handler = new ScrapeHandler(r, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
+      Reply text = handler.scrape(request(null, null, null));
+      assertThat(text.headers).containsExactly(java.util.Map.entry("Content-Type", TextFormat.PROMETHEUS_CONTENT_TYPE));
+      assertThat(new String(text.body, StandardCharsets.UTF_8)).isEqualTo(clientJava(r.scrape(), false));
+      Reply zipped = handler.scrape(request(null, om, "deflate, gzip"));
+      assertThat(zipped.headers).containsExactly(java.util.Map.entry("Content-Type", TextFormat.OPENMETRICS_CONTENT_TYPE),
+          java.util.Map.entry("Content-Encoding", "gzip"));
+      assertThat(new String(new GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body)).readAllBytes(),
+          StandardCharsets.UTF_8)).isEqualTo(clientJava(r.scrape(), true)).endsWith("# EOF\n");
+    }
+    ScrapeHandler handler = new ScrapeHandler(withStateSet, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
+    Reply filtered = handler.scrape(request("name[]=feature", null, null)); // client_java's handler
+    assertThat(new String(filtered.body, StandardCharsets.UTF_8)).contains("feature{feature=\"a\"} 1").doesNotContain("odd_values");
+  }
+}
