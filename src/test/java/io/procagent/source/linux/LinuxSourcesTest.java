@@ -80,6 +80,16 @@ class LinuxSourcesTest {
   }
 
   @Test
+  void limitsAreKeptBetweenReads() throws IOException {
+    fixture();
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42);
+    assertThat(source.read().maxFds()).isEqualTo(4096);
+    write("42/limits", "Max open files            8192                 8192                 files\n");
+    assertThat(source.read().maxFds()).as("read again a minute later").isEqualTo(4096);
+    assertThat(new LinuxProcessSource(proc, 42).read().maxFds()).isEqualTo(8192);
+  }
+
+  @Test
   void contextSwitchesNeverDecreaseWhenAThreadEnds() throws IOException {
     fixture();
     LinuxProcessSource source = new LinuxProcessSource(proc, 42);
