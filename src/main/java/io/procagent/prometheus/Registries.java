@@ -10,7 +10,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -185,7 +184,7 @@ public final class Registries {
     JvmCompilationMetrics.builder(props).register(jvm);
     JvmGarbageCollectorMetrics.builder(props).register(jvm);
     jvm.register(PoolAllocationCollector.listening());
-    JvmMemoryMetrics.builder(props).register(jvm);
+    jvm.register(new MemoryCollector());
     JvmRuntimeInfoMetric.builder(props).register(jvm);
     if (threadStates) {
       JvmThreadsMetrics.builder(props).register(jvm);

@@ -201,4 +201,22 @@ class CollectorsTest {
     assertThat(keep[0]).hasSize(64 * 1024);
     assertThat(text(c.collect())).containsPattern("jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]+\"} [1-9]");
   }
+
+  /** The same series as client_java's JvmMemoryMetrics (values masked: memory moves between the two reads). */
+  @Test
+  void memoryMetricsAreClientJavasSeries() throws IOException {
+    PrometheusRegistry theirs = new PrometheusRegistry();
+    io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics.builder(Registries.properties()).register(theirs);
+    String expected = openMetricsOf(theirs.scrape());
+    String ours = openMetricsOf(new MemoryCollector().collect());
+    assertThat(ours.replaceAll("(?m) [-0-9.E]+$", " V")).isEqualTo(expected.replaceAll("(?m) [-0-9.E]+$", " V"))
+        .contains("# UNIT jvm_memory_pool_used_bytes bytes").contains("jvm_memory_used_bytes{area=\"heap\"}");
+    assertThat(new MemoryCollector().collect(n -> n.equals("jvm_memory_max_bytes")).size()).isEqualTo(1);
+  }
+
+  static String openMetricsOf(MetricSnapshots snapshots) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter.create().write(out, snapshots);
+    return out.toString(StandardCharsets.UTF_8);
+  }
 }
