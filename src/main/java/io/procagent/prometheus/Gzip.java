@@ -15,12 +15,16 @@ final class Gzip {
   /** Magic, deflate, no flags, no time, no extra flags, OS unknown: GZIPOutputStream's header. */
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
-  private final Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+  /** Made at the first body: zlib's state is native memory an agent never asked for gzip does not need. */
+  private Deflater deflater;
   private final CRC32 crc = new CRC32();
   private byte[] out = new byte[4096];
 
   /** {@code in[0, len)} gzipped, in an array of its own length. */
   byte[] compress(byte[] in, int len) {
+    if (deflater == null) {
+      deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+    }
     deflater.reset();
     deflater.setInput(in, 0, len);
     deflater.finish();

@@ -104,8 +104,7 @@ final class ScrapeHandler {
 
   private Reply collect(Request request) {
     String accept = request.header("Accept");
-    if (request.query() == null
-        && (accept == null || !(accept.contains("escaping=") || accept.contains("application/vnd.google.protobuf")))) {
+    if (request.query() == null && TextFormat.serves(accept)) {
       try {
         return text(registry.scrape(), accept != null && accept.contains("application/openmetrics-text"), gzip(request));
       } catch (IOException | RuntimeException e) {
@@ -113,7 +112,7 @@ final class ScrapeHandler {
         return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
       }
     }
-    return handled(request); // name[] and debug queries, escaping, protobuf
+    return handled(request); // name[] and debug queries, protobuf, escaping that changes names
   }
 
   /**
@@ -136,15 +135,30 @@ final class ScrapeHandler {
         : List.of(Map.entry("Content-Type", type)), body);
   }
 
-  /** Whether the request accepts gzip, as client_java decides it. */
-  private static boolean gzip(Request request) {
+  /**
+   * Whether the request accepts gzip, as client_java decides it (a comma-separated value that is
+   * "gzip" but for blanks and case), without splitting the header: kept replies ask it too.
+   */
+  static boolean gzip(Request request) {
     String encodings = request.header("Accept-Encoding");
-    if (encodings != null) {
-      for (String e : encodings.split(",")) {
-        if (e.trim().equalsIgnoreCase("gzip")) {
-          return true;
-        }
+    if (encodings == null) {
+      return false;
+    }
+    for (int from = 0, n = encodings.length(); from <= n; ) {
+      int comma = encodings.indexOf(',', from);
+      int end = comma < 0 ? n : comma;
+      int a = from;
+      int b = end;
+      while (a < b && encodings.charAt(a) <= ' ') { // as String.trim
+        a++;
       }
+      while (b > a && encodings.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      if (b - a == 4 && encodings.regionMatches(true, a, "gzip", 0, 4)) {
+        return true;
+      }
+      from = end + 1;
     }
     return false;
   }

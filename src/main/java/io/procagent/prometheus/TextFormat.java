@@ -1,5 +1,8 @@
 package io.procagent.prometheus;
 
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -26,12 +29,32 @@ import java.util.Arrays;
  * anything else (a name client_java would quote, exemplars it would write, scrape timestamps,
  * duplicate names, state sets, unknown types, gauge histograms) {@link #write} says no and
  * client_java's writer is used. Created timestamps are not written, as client_java's defaults.
+ * Every name written is a legal legacy name, which the escaping schemes {@link #serves} allows
+ * leave as they are.
  */
 final class TextFormat {
 
-  static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-  static final String OPENMETRICS_CONTENT_TYPE =
-      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  static final String PROMETHEUS_CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+  static final String OPENMETRICS_CONTENT_TYPE = OpenMetricsTextFormatWriter.CONTENT_TYPE;
+
+  /**
+   * Whether a request with this Accept header gets one of these two formats: not protobuf, and
+   * no escaping scheme that would change a legal name (Prometheus 3 asks for {@code
+   * escaping=allow-utf-8}, which leaves them as they are; {@code dots} doubles underscores).
+   */
+  static boolean serves(String accept) {
+    if (accept == null) {
+      return true;
+    }
+    if (accept.contains("application/vnd.google.protobuf")) {
+      return false; // client_java decides whether it is its protobuf
+    }
+    if (!accept.contains("escaping=")) {
+      return true;
+    }
+    EscapingScheme scheme = EscapingScheme.fromAcceptHeader(accept);
+    return scheme == EscapingScheme.ALLOW_UTF8 || scheme == EscapingScheme.UNDERSCORE_ESCAPING;
+  }
 
   private final Bytes out;
   private final boolean openMetrics;

@@ -182,10 +182,11 @@ class TextFormatTest {
     for (var r : java.util.List.of(registry, withStateSet)) {
       ScrapeHandler handler = new ScrapeHandler(r, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
       Reply text = handler.scrape(request(null, null, null));
-      assertThat(text.headers).containsExactly(java.util.Map.entry("Content-Type", TextFormat.PROMETHEUS_CONTENT_TYPE));
+      assertThat(text.headers).containsExactly(java.util.Map.entry("Content-Type", "text/plain; version=0.0.4; charset=utf-8"));
       assertThat(new String(text.body, StandardCharsets.UTF_8)).isEqualTo(clientJava(r.scrape(), false));
       Reply zipped = handler.scrape(request(null, om, "deflate, gzip"));
-      assertThat(zipped.headers).containsExactly(java.util.Map.entry("Content-Type", TextFormat.OPENMETRICS_CONTENT_TYPE),
+      assertThat(zipped.headers).containsExactly(
+          java.util.Map.entry("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8"),
           java.util.Map.entry("Content-Encoding", "gzip"));
       assertThat(new String(new GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body)).readAllBytes(),
           StandardCharsets.UTF_8)).isEqualTo(clientJava(r.scrape(), true)).endsWith("# EOF\n");
@@ -193,5 +194,47 @@ class TextFormatTest {
     ScrapeHandler handler = new ScrapeHandler(withStateSet, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
     Reply filtered = handler.scrape(request("name[]=feature", null, null)); // client_java's handler
     assertThat(new String(filtered.body, StandardCharsets.UTF_8)).contains("feature{feature=\"a\"} 1").doesNotContain("odd_values");
+  }
+
+  static String clientJava(MetricSnapshots s, boolean openMetrics, io.prometheus.metrics.config.EscapingScheme scheme) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create()).write(out, s, scheme);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Prometheus 3 asks for escaping=allow-utf-8: client_java then writes legal names as they are,
+   * so TextFormat serves it; escaping=dots doubles underscores, so client_java does.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void escapingSchemesThatKeepLegalNames(boolean openMetrics) throws IOException {
+    MetricSnapshots s = odd();
+    for (var scheme : new io.prometheus.metrics.config.EscapingScheme[] {
+        io.prometheus.metrics.config.EscapingScheme.ALLOW_UTF8, io.prometheus.metrics.config.EscapingScheme.UNDERSCORE_ESCAPING}) {
+      assertThat(ours(s, openMetrics)).as(scheme.toString()).isEqualTo(clientJava(s, openMetrics, scheme));
+    }
+    assertThat(clientJava(s, openMetrics, io.prometheus.metrics.config.EscapingScheme.DOTS_ESCAPING)).isNotEqualTo(ours(s, openMetrics));
+    String prometheus3 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,"
+        + "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
+        + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    String prometheus2 = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+        + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    assertThat(TextFormat.serves(prometheus3)).isTrue();
+    assertThat(TextFormat.serves(prometheus2)).isTrue();
+    assertThat(TextFormat.serves(null)).isTrue();
+    assertThat(TextFormat.serves("application/openmetrics-text;version=1.0.0;escaping=dots")).isFalse();
+    assertThat(TextFormat.serves("application/openmetrics-text;version=1.0.0;escaping=values")).isFalse();
+    assertThat(TextFormat.serves("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")).isFalse();
+  }
+
+  /** gzip or not, as client_java's handler decides it (split on commas, trimmed, any case). */
+  @Test
+  void gzipAcceptedAsClientJavaDecides() {
+    for (String header : new String[] {"gzip", "deflate, gzip", " GZIP ", "x-gzip", "gzip;q=1.0", "br,gzip", ",,", "", "gzipx", "deflate"}) {
+      boolean expected = java.util.Arrays.stream(header.split(",")).anyMatch(e -> e.trim().equalsIgnoreCase("gzip"));
+      assertThat(ScrapeHandler.gzip(request(null, null, header))).as(header).isEqualTo(expected);
+    }
+    assertThat(ScrapeHandler.gzip(request(null, null, null))).isFalse();
   }
 }
