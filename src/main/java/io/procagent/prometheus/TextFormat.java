@@ -18,6 +18,8 @@ import io.prometheus.metrics.model.snapshots.Quantile;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The Prometheus text format (0.0.4) and OpenMetrics text (1.0.0), written straight into bytes,
@@ -140,19 +142,20 @@ final class TextFormat {
   }
 
   private void counter(CounterSnapshot s) {
-    metadata(s.getMetadata(), "counter", "_total");
-    for (CounterSnapshot.CounterDataPointSnapshot d : s.getDataPoints()) {
-      series(s.getMetadata(), "_total", d.getLabels(), null, 0);
-      number(d.getValue());
-      out.newline();
-    }
+    values(s.getMetadata(), "counter", "_total", s.getDataPoints(), CounterSnapshot.CounterDataPointSnapshot::getValue);
   }
 
   private void gauge(GaugeSnapshot s) {
-    metadata(s.getMetadata(), "gauge", "");
-    for (GaugeSnapshot.GaugeDataPointSnapshot d : s.getDataPoints()) {
-      series(s.getMetadata(), "", d.getLabels(), null, 0);
-      number(d.getValue());
+    values(s.getMetadata(), "gauge", "", s.getDataPoints(), GaugeSnapshot.GaugeDataPointSnapshot::getValue);
+  }
+
+  /** A family of one number per series, its series named with {@code suffix} in both formats. */
+  private <P extends DataPointSnapshot> void values(
+      MetricMetadata m, String type, String suffix, List<P> points, ToDoubleFunction<P> value) {
+    metadata(m, type, suffix);
+    for (P d : points) {
+      series(m, suffix, d.getLabels(), null, 0);
+      number(value.applyAsDouble(d));
       out.newline();
     }
   }
