@@ -1,6 +1,7 @@
 package io.procagent.prometheus;
 
 import io.procagent.log.Log;
+import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
@@ -106,7 +107,7 @@ final class ScrapeHandler {
     String accept = request.header("Accept");
     if (request.query() == null && TextFormat.serves(accept)) {
       try {
-        return text(registry.scrape(), accept != null && accept.contains("application/openmetrics-text"), gzip(request));
+        return text(registry.scrape(), accept, gzip(request));
       } catch (IOException | RuntimeException e) {
         LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
         return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
@@ -119,13 +120,15 @@ final class ScrapeHandler {
    * A scrape in either text format (what Prometheus and curl ask for), written by {@link
    * TextFormat}, or by client_java's writer when the snapshots hold what that alone writes.
    */
-  private Reply text(MetricSnapshots snapshots, boolean openMetrics, boolean gzipped) throws IOException {
+  private Reply text(MetricSnapshots snapshots, String accept, boolean gzipped) throws IOException {
+    boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
     String type = openMetrics ? TextFormat.OPENMETRICS_CONTENT_TYPE : TextFormat.PROMETHEUS_CONTENT_TYPE;
     byte[] body;
     synchronized (text) {
       if (!TextFormat.write(snapshots, openMetrics, text)) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.array().length);
-        (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create()).write(out, snapshots);
+        (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create())
+            .write(out, snapshots, EscapingScheme.fromAcceptHeader(accept)); // as client_java's handler
         text.reset();
         text.bytes(out.toByteArray());
       }

@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
 /**
  * The Prometheus text format (0.0.4) and OpenMetrics text (1.0.0), written straight into bytes,
  * byte for byte what client_java 1.5.0's writers produce for the metrics procagent serves
- * (CollectorsTest compares the two). client_java's writers go through a BufferedWriter over an
+ * (TextFormatTest compares the two). client_java's writers go through a BufferedWriter over an
  * OutputStreamWriter (24 KB of buffers per write), a String per number and per suffixed name:
  * about 80 KB allocated for a 15 KB scrape, and a body of code that the JIT compiles a piece at
  * a time while scrapes come once a second. This writes what needs no more than that; for

@@ -191,6 +191,19 @@ class TextFormatTest {
       assertThat(new String(new GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body)).readAllBytes(),
           StandardCharsets.UTF_8)).isEqualTo(clientJava(r.scrape(), true)).endsWith("# EOF\n");
     }
+    // a name TextFormat declines: client_java writes it under the escaping the request asks for
+    io.prometheus.metrics.model.registry.PrometheusRegistry utf8 = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+    utf8.register(() -> GaugeSnapshot.builder().name("caf\u00e9_bytes")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).build()).build());
+    ScrapeHandler utf8Handler = new ScrapeHandler(utf8, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
+    String allowUtf8 = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8";
+    String plain = "application/openmetrics-text;version=1.0.0";
+    String asked = new String(utf8Handler.scrape(request(null, allowUtf8, null)).body, StandardCharsets.UTF_8);
+    String underscores = new String(utf8Handler.scrape(request(null, plain, null)).body, StandardCharsets.UTF_8);
+    assertThat(asked).isEqualTo(clientJava(utf8.scrape(), true, io.prometheus.metrics.config.EscapingScheme.ALLOW_UTF8))
+        .isNotEqualTo(underscores);
+    assertThat(underscores).isEqualTo(clientJava(utf8.scrape(), true, io.prometheus.metrics.config.EscapingScheme.fromAcceptHeader(plain)));
+
     ScrapeHandler handler = new ScrapeHandler(withStateSet, new ScrapePolicy(io.procagent.config.HttpLimits.DEFAULTS, Duration.ZERO));
     Reply filtered = handler.scrape(request("name[]=feature", null, null)); // client_java's handler
     assertThat(new String(filtered.body, StandardCharsets.UTF_8)).contains("feature{feature=\"a\"} 1").doesNotContain("odd_values");
