@@ -250,4 +250,38 @@ class TextFormatTest {
     }
     assertThat(ScrapeHandler.gzip(request(null, null, null))).isFalse();
   }
+
+  /** Random label values, help texts and numbers (control characters, lone surrogates, quotes, backslashes): the same bytes. */
+  @Test
+  void randomTextAndNumbersAsClientJava() throws IOException {
+    Random random = new Random(42);
+    char[] alphabet = {'a', 'Z', '0', ' ', '"', '\\', '\n', '\r', '\t', '{', '}', '=', ',', '#', '\u00e9', '\u65e5', '\ud83d', '\ude00', '\u0000', '\u007f', '\u2028'};
+    for (int round = 0; round < 300; round++) {
+      GaugeSnapshot.Builder g = GaugeSnapshot.builder().name("g").help(randomText(random, alphabet));
+      CounterSnapshot.Builder c = CounterSnapshot.builder().name("c").help(randomText(random, alphabet));
+      for (int i = 0; i < 5; i++) {
+        Labels labels = Labels.of("i", Integer.toString(i), "v", randomText(random, alphabet));
+        double value = switch (random.nextInt(4)) {
+          case 0 -> random.nextInt(20_000_000) - 10_000_000;
+          case 1 -> random.nextDouble() * Math.pow(10, random.nextInt(40) - 20);
+          case 2 -> Double.longBitsToDouble(random.nextLong());
+          default -> (double) random.nextLong();
+        };
+        g.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).labels(labels).build());
+        c.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(Math.abs(value)).labels(labels).build());
+      }
+      MetricSnapshots s = MetricSnapshots.of(g.build(), c.build());
+      for (boolean openMetrics : new boolean[] {false, true}) {
+        assertThat(ours(s, openMetrics)).as("round " + round).isEqualTo(clientJava(s, openMetrics));
+      }
+    }
+  }
+
+  private static String randomText(Random random, char[] alphabet) {
+    char[] text = new char[random.nextInt(12)];
+    for (int i = 0; i < text.length; i++) {
+      text[i] = alphabet[random.nextInt(alphabet.length)];
+    }
+    return new String(text);
+  }
 }
