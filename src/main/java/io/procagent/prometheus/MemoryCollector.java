@@ -23,13 +23,13 @@ import java.util.function.ToLongFunction;
  * with one {@code getUsage} and one {@code getCollectionUsage} per pool and one heap and one
  * non-heap usage per scrape. client_java's asks the JVM again for each value it reports (about
  * 70 calls, each a {@code MemoryUsage} made through JNI) and builds each data point's labels
- * anew: 27 KB and 0.15 ms of cold code per scrape here, against 5 KB and a third of the time.
+ * anew: 27 KB a scrape here; with this one the collection thread allocates 20 KB less a scrape.
  */
 final class MemoryCollector implements MultiCollector {
 
   private static final MetricMetadata PENDING =
       new MetricMetadata("jvm_memory_objects_pending_finalization", "The number of objects waiting in the finalizer queue.");
-  private static final String[] FIELDS = {"used", "committed", "max", "init"};
+  /** used, committed, max, init: the order of AREA, POOL and COLLECTION. */
   private static final List<ToLongFunction<MemoryUsage>> VALUES =
       List.of(MemoryUsage::getUsed, MemoryUsage::getCommitted, MemoryUsage::getMax, MemoryUsage::getInit);
   private static final MetricMetadata[] AREA = {
@@ -88,7 +88,7 @@ final class MemoryCollector implements MultiCollector {
       usage[i] = pools.get(i).getUsage();
       afterGc[i] = pools.get(i).getCollectionUsage();
     }
-    for (int f = 0; f < FIELDS.length; f++) {
+    for (int f = 0; f < VALUES.size(); f++) {
       ToLongFunction<MemoryUsage> value = VALUES.get(f);
       if (include.test(AREA[f].getPrometheusName())) {
         out.add(new GaugeSnapshot(AREA[f], List.of(point(value.applyAsLong(heap), HEAP), point(value.applyAsLong(nonHeap), NONHEAP))));
