@@ -3,6 +3,7 @@ package io.procagent.agent;
 import io.procagent.config.AgentConfig;
 import io.procagent.config.ChildrenConfig;
 import io.procagent.instrument.LaunchInstrumentation;
+import io.procagent.instrument.PlatformServerWatch;
 import io.procagent.jmx.AgentStatus;
 import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
@@ -31,7 +32,8 @@ import javax.management.JMException;
  *
  * <p>Sampling runs on its own daemon thread, {@code procagent-sampler}; binding, retries and
  * JMX registration on another, {@code procagent-tasks}, idle once serving; plus the HTTP server's
- * own. A port in use is retried every {@link #RETRY_SECONDS}s; JMX problems are logged once.
+ * own. A port in use is retried every {@link #RETRY_SECONDS}s; JMX problems are logged once. The
+ * MXBeans wait for the platform MBean server to exist: procagent does not make it.
  */
 public final class Agent implements AgentStatus {
 
@@ -47,6 +49,7 @@ public final class Agent implements AgentStatus {
   private final Instrumentation inst;
   private final Launches launches;
   private LaunchInstrumentation launchInstrumentation;
+  private volatile boolean watchingServer;
   private final Endpoint endpoint;
   private boolean announced;
 
@@ -86,12 +89,9 @@ public final class Agent implements AgentStatus {
   /**
    * Starts sampling, serving and JMX.
    *
-   * @return false when another procagent already runs in this JVM (nothing was started)
+   * @return true (a second procagent in this JVM is refused by the bootstrap, before this)
    */
   public boolean start() {
-    if (config.jmxEnabled() && config.jmxDelay().isZero() && !registerAgentMBean()) {
-      return false;
-    }
     if (launches != null) {
       launchInstrumentation = LaunchInstrumentation.install(inst, launches);
     }
@@ -101,25 +101,37 @@ public final class Agent implements AgentStatus {
     sampler.start(config.samplingInterval());
     endpoint.start();
     if (config.jmxEnabled()) {
-      // the platform MBean server is first touched here, after jmx.delay, never earlier
-      scheduler.schedule(
-          () -> {
-            if (!config.jmxDelay().isZero() && !registerAgentMBean()) {
-              return;
-            }
-            try {
-              mbeans().registerTarget(sampler, config.processCollector(), config.systemCollector());
-              if (config.children().enabled() || launches != null) {
-                mbeans().registerChildren(sampler, launches);
-              }
-            } catch (JMException | RuntimeException e) {
-              LOG.warn("JMX MXBeans not registered: " + e);
-            }
-          },
-          config.jmxDelay().toMillis(),
-          TimeUnit.MILLISECONDS);
+      scheduler.schedule(this::jmx, config.jmxDelay().toMillis(), TimeUnit.MILLISECONDS);
     }
     return true;
+  }
+
+  /**
+   * After {@code jmx.delay}: the MXBeans are registered as soon as the platform MBean server
+   * exists, which procagent never makes itself in a host ({@link PlatformServerWatch}); in the
+   * daemon (procagent's own JVM, no instrumentation) at once.
+   */
+  private void jmx() {
+    if (inst != null && PlatformServerWatch.install(inst, () -> scheduler.execute(this::registerMBeans))) {
+      watchingServer = true;
+      return;
+    }
+    registerMBeans();
+  }
+
+  private void registerMBeans() {
+    if (!registerAgentMBean()) {
+      stop();
+      return;
+    }
+    try {
+      mbeans().registerTarget(sampler, config.processCollector(), config.systemCollector());
+      if (config.children().enabled() || launches != null) {
+        mbeans().registerChildren(sampler, launches);
+      }
+    } catch (JMException | RuntimeException e) {
+      LOG.warn("JMX MXBeans not registered: " + e);
+    }
   }
 
   private MBeans mbeans() {
@@ -132,7 +144,7 @@ public final class Agent implements AgentStatus {
   private boolean registerAgentMBean() {
     try {
       if (!mbeans().registerAgent(version, config, this, errors)) {
-        LOG.warn("procagent is already running in this JVM (see MBean " + MBeans.AGENT + "); this copy does nothing");
+        LOG.warn("procagent is already running in this JVM (see MBean " + MBeans.AGENT + "); this copy stops");
         return false;
       }
     } catch (JMException | RuntimeException e) {
@@ -171,6 +183,9 @@ public final class Agent implements AgentStatus {
   public void stop() {
     if (launchInstrumentation != null) {
       launchInstrumentation.uninstall();
+    }
+    if (watchingServer) {
+      PlatformServerWatch.uninstall(inst);
     }
     scheduler.shutdownNow();
     sampler.stop();

@@ -11,10 +11,10 @@ import org.objectweb.asm.Opcodes;
  *
  * <pre>
  *   ... original body ...
- *   ProcagentLaunchHook.onStart(this, process, null);   // before every return
+ *   ProcagentHook.onStart(this, process, null);   // before every return
  *   return process;
  * } catch (Throwable t) {                               // last in the exception table: the
- *   ProcagentLaunchHook.onStart(this, null, t);         // method's own handlers come first
+ *   ProcagentHook.onStart(this, null, t);         // method's own handlers come first
  *   throw t;
  * }
  * </pre>
@@ -33,7 +33,7 @@ final class StartAdvice extends ClassVisitor {
   private final String hook;
   boolean applied;
 
-  /** @param hook internal name of the hook class ({@code java/lang/ProcagentLaunchHook}) */
+  /** @param hook internal name of the hook class ({@code java/lang/ProcagentHook}) */
   StartAdvice(ClassVisitor next, String hook) {
     super(Opcodes.ASM9, next);
     this.hook = hook;

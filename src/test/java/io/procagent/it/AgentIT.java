@@ -113,6 +113,59 @@ class AgentIT {
     }
   }
 
+  /**
+   * In an application nobody has opened in a JMX client, procagent does not make the platform
+   * MBean server (about 370 classes and 2 MB of heap); a client attaching the way JConsole does
+   * (the JVM's local management agent) makes it, and procagent's MXBeans are there at once.
+   */
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void mxBeansAppearWhenAJmxClientAttaches(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    try (Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port, 60_000)) {
+      Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30));
+      Thread.sleep(1000); // past the default jmx.delay (0) and the agent's start-up
+      String pid = Long.toString(app.process.pid());
+      assertThat(mbeanServers(javaHome, pid)).as("platform MBean servers before a client").isZero();
+
+      com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(pid);
+      String address;
+      try {
+        address = vm.startLocalManagementAgent();
+      } finally {
+        vm.detach();
+      }
+      try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
+        MBeanServerConnection mbs = c.getMBeanServerConnection();
+        ObjectName all = new ObjectName("procagent:*");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (mbs.queryNames(all, null).size() < 4 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(mbs.queryNames(all, null)).hasSize(4);
+        assertThat(mbs.getAttribute(new ObjectName("procagent:type=Process"), "Pid")).isEqualTo(app.process.pid());
+        assertThat(mbs.getAttribute(new ObjectName("procagent:type=Agent"), "Port")).isEqualTo(port);
+      }
+      assertThat(mbeanServers(javaHome, pid)).isEqualTo(1);
+      assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent");
+    }
+  }
+
+  /** Live instances of the JDK's MBean server class in {@code pid}, by {@code jcmd GC.class_histogram}. */
+  private static long mbeanServers(String javaHome, String pid) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(Path.of(javaHome, "bin", "jcmd").toString(), pid, "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as(out).contains("java.lang.String ");
+    return out.lines()
+        .filter(l -> l.contains(" com.sun.jmx.mbeanserver.JmxMBeanServer "))
+        .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1]))
+        .sum();
+  }
+
   /** The README's metric reference and a real scrape name the same metrics, both ways. */
   static void assertDocumentedMetricsMatch(String scrape) throws Exception {
     Set<String> documented = documentedMetrics();
