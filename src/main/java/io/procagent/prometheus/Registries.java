@@ -6,11 +6,6 @@ import io.procagent.sampler.Launches;
 import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.config.MetricsProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
-import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
-import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -74,7 +69,7 @@ public final class Registries {
     }
     if (config.jvmCollector()) {
       collectors.add(
-          new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
+          new Guarded(JVM, jvm(config.jvmThreadStates()), errors, durations));
     }
     return assemble(collectors, version, errors, durations, policy(config));
   }
@@ -105,7 +100,7 @@ public final class Registries {
     collectors.add(new Guarded(TARGETS, targets, errors, durations));
     if (config.jvmCollector()) {
       collectors.add(
-          new Guarded(JVM, jvm(properties(), config.jvmThreadStates()), errors, durations));
+          new Guarded(JVM, jvm(config.jvmThreadStates()), errors, durations));
     }
     return assemble(collectors, version, errors, durations, policy(config));
   }
@@ -176,18 +171,18 @@ public final class Registries {
     }
   }
 
-  /** client_java's JVM collectors in a registry of their own, served as one collector. */
-  private static MultiCollector jvm(PrometheusProperties props, boolean threadStates) {
+  /**
+   * The JVM metrics client_java's {@code JvmMetrics} has, in a registry of their own, served as
+   * one collector: procagent's own collectors with client_java's series, except the threads by
+   * state, client_java's (off by default: it takes a full thread dump).
+   */
+  private static MultiCollector jvm(boolean threadStates) {
     PrometheusRegistry jvm = new PrometheusRegistry();
-    JvmBufferPoolMetrics.builder(props).register(jvm);
-    JvmClassLoadingMetrics.builder(props).register(jvm);
-    JvmCompilationMetrics.builder(props).register(jvm);
-    JvmGarbageCollectorMetrics.builder(props).register(jvm);
+    jvm.register(new JvmRuntimeCollector());
     jvm.register(PoolAllocationCollector.listening());
     jvm.register(new MemoryCollector());
-    JvmRuntimeInfoMetric.builder(props).register(jvm);
     if (threadStates) {
-      JvmThreadsMetrics.builder(props).register(jvm);
+      JvmThreadsMetrics.builder(properties()).register(jvm);
     } else {
       jvm.register(new ThreadCountsCollector());
     }

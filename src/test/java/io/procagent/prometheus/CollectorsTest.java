@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CollectorsTest {
@@ -212,6 +213,53 @@ class CollectorsTest {
     assertThat(ours.replaceAll("(?m) [-0-9.E]+$", " V")).isEqualTo(expected.replaceAll("(?m) [-0-9.E]+$", " V"))
         .contains("# UNIT jvm_memory_pool_used_bytes bytes").contains("jvm_memory_used_bytes{area=\"heap\"}");
     assertThat(new MemoryCollector().collect(n -> n.equals("jvm_memory_max_bytes")).size()).isEqualTo(1);
+  }
+
+  /**
+   * The same series as client_java's buffer pool, class loading, compilation, GC and runtime
+   * metrics (values masked: classes load and collections run between the two reads).
+   */
+  @Test
+  void jvmRuntimeMetricsAreClientJavasSeries() throws IOException {
+    PrometheusRegistry theirs = new PrometheusRegistry();
+    io.prometheus.metrics.config.PrometheusProperties props = Registries.properties();
+    io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics.builder(props).register(theirs);
+    io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics.builder(props).register(theirs);
+    io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics.builder(props).register(theirs);
+    io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics.builder(props).register(theirs);
+    io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric.builder(props).register(theirs);
+    String mask = "(?m) [-0-9.E]+$";
+    String expected = openMetricsOf(theirs.scrape()).replaceAll(mask, " V");
+    PrometheusRegistry ours = new PrometheusRegistry();
+    ours.register(new JvmRuntimeCollector());
+    assertThat(openMetricsOf(ours.scrape()).replaceAll(mask, " V"))
+        .isEqualTo(expected)
+        .contains("# UNIT jvm_gc_collection_seconds seconds")
+        .contains("jvm_buffer_pool_used_bytes{pool=\"direct\"} V")
+        .contains("jvm_classes_loaded_total V")
+        .contains("jvm_compilation_time_seconds_total V")
+        .contains("jvm_runtime_info{runtime=\"" + System.getProperty("java.runtime.name") + "\"");
+    // the values themselves: the counts only grow, the runtime's labels are the JVM's
+    String first = openMetricsOf(ours.scrape());
+    System.gc();
+    String second = openMetricsOf(theirs.scrape());
+    String third = openMetricsOf(ours.scrape());
+    assertThat(value(first, "jvm_classes_loaded_total")).isLessThanOrEqualTo(value(second, "jvm_classes_loaded_total"));
+    assertThat(value(second, "jvm_classes_loaded_total")).isLessThanOrEqualTo(value(third, "jvm_classes_loaded_total"));
+    assertThat(collections(second)).as("System.gc() was counted").isGreaterThan(collections(first));
+    assertThat(collections(third)).isGreaterThanOrEqualTo(collections(second));
+    assertThat(new JvmRuntimeCollector().collect(n -> n.equals("jvm_runtime")).size()).isEqualTo(1);
+  }
+
+  /** All collections of all collectors in a scrape. */
+  private static double collections(String text) {
+    return text.lines().filter(l -> l.startsWith("jvm_gc_collection_seconds_count{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static double value(String text, String series) {
+    return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError(series + " not in\n" + text));
   }
 
   static String openMetricsOf(MetricSnapshots snapshots) throws IOException {
