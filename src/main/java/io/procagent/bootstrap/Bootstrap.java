@@ -238,11 +238,38 @@ public final class Bootstrap {
     if (urls.isEmpty()) {
       throw new IOException(jar + " has no inst/*.jar: was it built with 'mvn package'?");
     }
+    // the class loader looks a class up jar by jar and opens each jar it passes (its central
+    // directory read into the heap): the jars every start needs come first
+    java.util.Collections.sort(
+        urls,
+        new java.util.Comparator<URL>() {
+          @Override
+          public int compare(URL a, URL b) {
+            return rank(a.getPath()) - rank(b.getPath());
+          }
+        });
     ClassLoader platform =
         (ClassLoader) ClassLoader.class.getMethod("getPlatformClassLoader").invoke(null);
     return URLClassLoader.class
         .getConstructor(String.class, URL[].class, ClassLoader.class)
         .newInstance("procagent", urls.toArray(new URL[0]), platform);
+  }
+
+  /** The jars an agent's start-up loads classes from, in this order; the others after them. */
+  private static final String[] START_UP = {
+    "core.jar", "prometheus-metrics-model-", "prometheus-metrics-exposition-textformats-",
+    "prometheus-metrics-config-", "prometheus-metrics-exporter-common-", "asm-"
+  };
+
+  /** Where the jar at {@code path} goes in the loader's search order (a stable sort keeps the rest). */
+  static int rank(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    for (int i = 0; i < START_UP.length; i++) {
+      if (name.startsWith(START_UP[i])) {
+        return i;
+      }
+    }
+    return START_UP.length;
   }
 
   private static long pid() {

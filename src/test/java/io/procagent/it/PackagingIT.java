@@ -53,6 +53,38 @@ class PackagingIT {
     }
   }
 
+  /**
+   * An agent with the default configuration, started and scraped, opens only the jars its
+   * start-up needs (the bootstrap puts them first): a class looked up in a later jar, or a
+   * resource looked for everywhere, would open every jar before it (their central directories
+   * read into the host's heap), and shows up here.
+   */
+  @Test
+  void aDefaultAgentOpensOnlyItsStartUpJars() throws Exception {
+    int port = Jvm.freePort();
+    try (Jvm app = Jvm.app(System.getProperty("java.home"), dir, "127.0.0.1:" + port, 60_000)) {
+      Jvm.scrape("http://127.0.0.1:" + port + "/metrics", Duration.ofSeconds(30));
+      Thread.sleep(500);
+      List<String> open = new ArrayList<>();
+      try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(app.process.pid()), "fd"))) {
+        for (java.nio.file.Path fd : fds.toList()) {
+          try {
+            String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+            if (target.contains("/procagent-") && target.endsWith(".jar")) {
+              open.add(target.substring(target.lastIndexOf('/') + 1).replaceAll("-[0-9][0-9.]*\\.jar$", ""));
+            }
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // closed meanwhile
+          }
+        }
+      }
+      assertThat(open)
+          .containsExactlyInAnyOrder(
+              "core.jar", "prometheus-metrics-model", "prometheus-metrics-exposition-textformats",
+              "prometheus-metrics-config", "prometheus-metrics-exporter-common", "asm", "asm-commons");
+    }
+  }
+
   @Test
   void daemonServesWithEmbeddedDefaultsAndBadCommandsExitNonZero() throws Exception {
     String java = System.getProperty("java.home");
