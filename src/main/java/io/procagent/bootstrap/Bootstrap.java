@@ -248,8 +248,7 @@ public final class Bootstrap {
             return rank(a.getPath()) - rank(b.getPath());
           }
         });
-    ClassLoader platform =
-        (ClassLoader) ClassLoader.class.getMethod("getPlatformClassLoader").invoke(null);
+    ClassLoader platform = platformLoader();
     return URLClassLoader.class
         .getConstructor(String.class, URL[].class, ClassLoader.class)
         .newInstance("procagent", urls.toArray(new URL[0]), platform);
@@ -270,6 +269,21 @@ public final class Bootstrap {
       }
     }
     return START_UP.length;
+  }
+
+  /**
+   * The platform class loader: the last loader before the bootstrap one above the system loader
+   * (also when the application sets its own {@code java.system.class.loader}). Not {@code
+   * ClassLoader.getPlatformClassLoader()} through reflection (this class is Java 8 bytecode): a
+   * caller-sensitive JDK method called reflectively makes Java 17 parse its annotations, which
+   * loads about 40 classes and generates two proxy classes in the host.
+   */
+  static ClassLoader platformLoader() {
+    ClassLoader l = ClassLoader.getSystemClassLoader();
+    while (l.getParent() != null) {
+      l = l.getParent();
+    }
+    return l;
   }
 
   private static long pid() {

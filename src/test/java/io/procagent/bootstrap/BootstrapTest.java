@@ -12,4 +12,18 @@ class BootstrapTest {
   void javaVersionCheck(String spec, boolean ok) {
     assertThat(Bootstrap.supported(spec)).isEqualTo(ok);
   }
+
+  @org.junit.jupiter.api.Test
+  void theAgentsLoaderHangsUnderThePlatformLoader() {
+    assertThat(Bootstrap.platformLoader()).isSameAs(ClassLoader.getPlatformClassLoader());
+  }
+
+  @org.junit.jupiter.api.Test
+  void theJarsEveryStartUpNeedsAreSearchedFirst() {
+    assertThat(Bootstrap.rank("/tmp/procagent-1-x/core.jar")).isZero();
+    assertThat(Bootstrap.rank("/tmp/procagent-1-x/prometheus-metrics-model-1.5.0.jar"))
+        .isLessThan(Bootstrap.rank("/tmp/procagent-1-x/oshi-core-7.5.0.jar"));
+    assertThat(Bootstrap.rank("/tmp/procagent-1-x/snakeyaml-2.5.jar"))
+        .isEqualTo(Bootstrap.rank("/tmp/procagent-1-x/oshi-core-7.5.0.jar"));
+  }
 }
