@@ -370,6 +370,16 @@ final class PlainServer {
     String accept;
     String acceptEncoding;
     String authorization;
+    /**
+     * The previous request's values, given again when the bytes are the same (a scraper sends
+     * the same request every time): a kept reply then allocates next to nothing, and the
+     * handler's cache key is found by identity.
+     */
+    String lastTarget;
+    String lastAccept;
+    String lastAcceptEncoding;
+    /** The reply's four buffers, rewound rather than made anew when they wrap the same bytes. */
+    final ByteBuffer[] buffers = new ByteBuffer[4];
 
     Conn(SocketChannel ch, InetAddress client, long now) {
       this.ch = ch;
@@ -523,9 +533,9 @@ final class PlainServer {
         return VERSION;
       }
       http10 = b[v + 7] == '0';
-      String method = new String(b, start, sp1 - start, StandardCharsets.US_ASCII);
-      head = method.equals("HEAD");
-      target = new String(b, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
+      head = sp1 - start == 4 && ascii(b, start, "HEAD");
+      boolean isGet = sp1 - start == 3 && ascii(b, start, "GET");
+      target = lastTarget = same(lastTarget, b, sp1 + 1, sp2);
       boolean keepAlive = false;
       int lines = 0;
       for (int ls = next(b, eol, end); ls < end; ) {
@@ -555,9 +565,10 @@ final class PlainServer {
         }
         int nameLen = colon - ls;
         if (is(b, ls, nameLen, "accept")) {
-          accept = join(accept, b, vs, ve);
+          accept = accept == null ? (lastAccept = same(lastAccept, b, vs, ve)) : join(accept, b, vs, ve);
         } else if (is(b, ls, nameLen, "accept-encoding")) {
-          acceptEncoding = join(acceptEncoding, b, vs, ve);
+          acceptEncoding =
+              acceptEncoding == null ? (lastAcceptEncoding = same(lastAcceptEncoding, b, vs, ve)) : join(acceptEncoding, b, vs, ve);
         } else if (is(b, ls, nameLen, "authorization")) {
           authorization = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1);
         } else if (is(b, ls, nameLen, "connection")) {
@@ -584,7 +595,7 @@ final class PlainServer {
       if (http10 && !keepAlive) {
         closeAfter = true;
       }
-      get = head || method.equals("GET");
+      get = head || isGet;
       return null;
     }
 
@@ -681,12 +692,22 @@ final class PlainServer {
 
     private void send(Reply reply, long now) throws IOException {
       byte[] end = closeAfter ? END_CLOSE : http10 ? END_KEEP : END;
-      out = new ByteBuffer[] {
-        ByteBuffer.wrap(reply.head()), ByteBuffer.wrap(date.line(System.currentTimeMillis())), ByteBuffer.wrap(end),
-        ByteBuffer.wrap(head ? NONE : reply.body)
-      };
+      out = buffers;
+      wrap(0, reply.head());
+      wrap(1, date.line(System.currentTimeMillis()));
+      wrap(2, end);
+      wrap(3, head ? NONE : reply.body);
       state = WRITING;
       write(now);
+    }
+
+    private void wrap(int i, byte[] bytes) {
+      ByteBuffer b = buffers[i];
+      if (b != null && b.array() == bytes) {
+        b.clear();
+      } else {
+        buffers[i] = ByteBuffer.wrap(bytes);
+      }
     }
 
     private void write(long now) throws IOException {
@@ -825,6 +846,20 @@ final class PlainServer {
       }
     }
     return true;
+  }
+
+  /** {@code b[from..to)} as Latin-1 text: {@code last} itself when it holds the same. */
+  private static String same(String last, byte[] b, int from, int to) {
+    if (last != null && last.length() == to - from) {
+      int i = 0;
+      while (i < to - from && (b[from + i] & 0xff) == last.charAt(i)) {
+        i++;
+      }
+      if (i == to - from) {
+        return last;
+      }
+    }
+    return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
   }
 
   private static String join(String before, byte[] b, int from, int to) {

@@ -102,10 +102,23 @@ final class ScrapeHandler {
   }
 
   /** What selects a response: query (name[], debug), Accept, and whether gzip is accepted. */
-  private static String cacheKey(Request request) {
+  private String cacheKey(Request request) {
+    String query = request.query();
     String accept = request.header("Accept");
-    return request.query() + '\n' + (accept == null ? "" : accept) + '\n' + gzip(request);
+    boolean gzip = gzip(request);
+    Key last = lastKey;
+    if (last != null && last.query == query && last.accept == accept && last.gzip == gzip) {
+      return last.key; // the same request again (the server gives the same strings for the same bytes)
+    }
+    String key = query + '\n' + (accept == null ? "" : accept) + '\n' + gzip;
+    lastKey = new Key(query, accept, gzip, key);
+    return key;
   }
+
+  /** The last cache key and what it was made of (compared by identity). */
+  private record Key(String query, String accept, boolean gzip, String key) {}
+
+  private volatile Key lastKey;
 
   private Reply collect(Request request) {
     String accept = request.header("Accept");

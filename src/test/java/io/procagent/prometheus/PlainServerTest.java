@@ -141,6 +141,43 @@ class PlainServerTest {
     assertThat(read(false).body()).contains("href=\"/metrics\"");
   }
 
+  /**
+   * One keep-alive connection whose requests differ only in a header or a byte of it: the server
+   * reuses the previous request's strings when the bytes are the same and the handler its cache
+   * key, so each answer must still follow its own request, kept ones included.
+   */
+  @Test
+  void eachRequestOnAConnectionGetsItsOwnFormatAndEncodingFromTheCache() throws Exception {
+    connect();
+    String om = "Accept: application/openmetrics-text; version=1.0.0\r\n";
+    String[][] requests = {
+      {"GET /metrics HTTP/1.1\r\n" + om + "\r\n", "application/openmetrics-text", null},
+      {"GET /metrics HTTP/1.1\r\n" + om + "\r\n", "application/openmetrics-text", null},
+      {"GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text; version=1.0.1\r\n\r\n", "application/openmetrics-text", null},
+      {"GET /metrics HTTP/1.1\r\nAccept: text/plain\r\n\r\n", "text/plain; version=0.0.4", null},
+      {"GET /metrics HTTP/1.1\r\nAccept: text/plain\r\nAccept-Encoding: gzip\r\n\r\n", "text/plain; version=0.0.4", "gzip"},
+      {"GET /metrics HTTP/1.1\r\nAccept: text/plain\r\nAccept-Encoding: gzap\r\n\r\n", "text/plain; version=0.0.4", null},
+      {"GET /metrics HTTP/1.1\r\n" + om + "Accept-Encoding: gzip\r\n\r\n", "application/openmetrics-text", "gzip"},
+      {"HEAD /metrics HTTP/1.1\r\n" + om + "\r\n", "application/openmetrics-text", null},
+      {"GET /metrict HTTP/1.1\r\n" + om + "\r\n", null, null},
+      {"GET /metrics HTTP/1.1\r\n\r\n", "text/plain; version=0.0.4", null},
+    };
+    for (String[] r : requests) {
+      send(r[0]);
+      Response response = read(r[0].startsWith("HEAD"));
+      if (r[1] == null) {
+        assertThat(response.status()).as(r[0]).isEqualTo("HTTP/1.1 404 Not Found");
+        continue;
+      }
+      assertThat(response.status()).as(r[0]).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(response.header("Content-Type")).as(r[0]).startsWith(r[1]);
+      assertThat(response.header("Content-Encoding")).as(r[0]).isEqualTo(r[2]);
+      if (r[2] == null && !r[0].startsWith("HEAD")) {
+        assertThat(response.body().endsWith("# EOF\n")).as(r[0]).isEqualTo(r[1].startsWith("application/openmetrics-text"));
+      }
+    }
+  }
+
   @Test
   void aRequestHeadArrivingByteByByteIsServed() throws Exception {
     connect();
