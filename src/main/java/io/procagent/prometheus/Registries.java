@@ -110,8 +110,9 @@ public final class Registries {
       List<MultiCollector> collectors, String version, Errors errors, Map<String, Double> durations,
       ScrapePolicy policy) {
     collectors.add(new SelfCollector(version, errors, durations, policy));
-    PrometheusRegistry registry = new InfoAwareRegistry(policy);
-    registry.register(new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors, policy));
+    SingleFlight all = new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors, policy);
+    PrometheusRegistry registry = new InfoAwareRegistry(policy, all);
+    registry.register(all);
     return registry;
   }
 
@@ -123,9 +124,21 @@ public final class Registries {
    */
   private static final class InfoAwareRegistry extends PrometheusRegistry {
     final ScrapePolicy policy;
+    /** The one collector this registry holds: an unfiltered scrape is its result as it is. */
+    private final MultiCollector only;
 
-    InfoAwareRegistry(ScrapePolicy policy) {
+    InfoAwareRegistry(ScrapePolicy policy, MultiCollector only) {
       this.policy = policy;
+      this.only = only;
+    }
+
+    /**
+     * What the registry's own scrape would give (it is sorted and checked for duplicate names
+     * already), without copying it into a new set of snapshots at every scrape.
+     */
+    @Override
+    public MetricSnapshots scrape() {
+      return only.collect();
     }
 
     @Override
@@ -161,14 +174,20 @@ public final class Registries {
 
     @Override
     public MetricSnapshots collect(Predicate<String> include) {
-      MetricSnapshots.Builder all = MetricSnapshots.builder();
-      for (MultiCollector c : collectors) {
-        for (MetricSnapshot s : c.collect(include)) {
-          all.metricSnapshot(s);
-        }
-      }
-      return all.build();
+      return concat(collectors, include);
     }
+  }
+
+  /** Every collector's snapshots in one (sorted by name, duplicate names refused, as a registry's). */
+  private static MetricSnapshots concat(List<MultiCollector> collectors, Predicate<String> include) {
+    List<MetricSnapshot> all = new ArrayList<>(128);
+    for (int i = 0; i < collectors.size(); i++) {
+      MetricSnapshots part = collectors.get(i).collect(include);
+      for (int j = 0, n = part.size(); j < n; j++) {
+        all.add(part.get(j));
+      }
+    }
+    return new MetricSnapshots(all);
   }
 
   /**
@@ -177,25 +196,39 @@ public final class Registries {
    * state, client_java's (off by default: it takes a full thread dump).
    */
   private static MultiCollector jvm(boolean threadStates) {
-    PrometheusRegistry jvm = new PrometheusRegistry();
-    jvm.register(new JvmRuntimeCollector());
-    jvm.register(PoolAllocationCollector.listening());
-    jvm.register(new MemoryCollector());
+    List<MultiCollector> parts = new ArrayList<>(4);
+    parts.add(new JvmRuntimeCollector());
+    parts.add(PoolAllocationCollector.listening());
+    parts.add(new MemoryCollector());
     if (threadStates) {
-      JvmThreadsMetrics.builder(properties()).register(jvm);
+      PrometheusRegistry threads = new PrometheusRegistry();
+      JvmThreadsMetrics.builder(properties()).register(threads);
+      parts.add(
+          new MultiCollector() {
+            @Override
+            public MetricSnapshots collect() {
+              return threads.scrape();
+            }
+
+            @Override
+            public MetricSnapshots collect(Predicate<String> include) {
+              return threads.scrape(include);
+            }
+          });
     } else {
-      jvm.register(new ThreadCountsCollector());
+      parts.add(new ThreadCountsCollector());
     }
     return new MultiCollector() {
       @Override
       public MetricSnapshots collect() {
-        return jvm.scrape();
+        return collect(n -> true);
       }
 
       @Override
       public MetricSnapshots collect(Predicate<String> include) {
-        return jvm.scrape(include);
+        return concat(parts, include);
       }
     };
   }
+
 }

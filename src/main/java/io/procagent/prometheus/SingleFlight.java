@@ -57,11 +57,13 @@ final class SingleFlight implements MultiCollector {
     errors.declare(TIMEOUT);
   }
 
+  /** The whole collection, as it was made (no copy through a filter). */
   @Override
   public MetricSnapshots collect() {
-    return collect(n -> true);
+    return collect((Predicate<String>) null);
   }
 
+  /** @param include a name[] filter, or null for everything */
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
     CompletableFuture<MetricSnapshots> f;
@@ -84,7 +86,7 @@ final class SingleFlight implements MultiCollector {
       Thread.currentThread().interrupt();
       all = last;
     }
-    return filter(all, include);
+    return include == null ? all : filter(all, include);
   }
 
   private MetricSnapshots collectAll() {

@@ -118,7 +118,9 @@ final class TextFormat {
       if (!kind) {
         return false;
       }
-      for (DataPointSnapshot d : s.getDataPoints()) {
+      List<? extends DataPointSnapshot> points = s.getDataPoints();
+      for (int i = 0, n = points.size(); i < n; i++) { // indexed: no iterator per snapshot and scrape
+        DataPointSnapshot d = points.get(i);
         if (d.hasScrapeTimestamp() || !legacyLabelNames(d.getLabels())) { // created: never written
           return false;
         }
@@ -153,7 +155,8 @@ final class TextFormat {
   private <P extends DataPointSnapshot> void values(
       MetricMetadata m, String type, String suffix, List<P> points, ToDoubleFunction<P> value) {
     metadata(m, type, suffix);
-    for (P d : points) {
+    for (int i = 0, n = points.size(); i < n; i++) {
+      P d = points.get(i);
       series(m, suffix, d.getLabels(), null, 0);
       number(value.applyAsDouble(d));
       out.newline();
@@ -162,7 +165,9 @@ final class TextFormat {
 
   private void info(InfoSnapshot s) {
     metadata(s.getMetadata(), openMetrics ? "info" : "gauge", "_info");
-    for (InfoSnapshot.InfoDataPointSnapshot d : s.getDataPoints()) {
+    List<InfoSnapshot.InfoDataPointSnapshot> points = s.getDataPoints();
+    for (int i = 0, n = points.size(); i < n; i++) {
+      InfoSnapshot.InfoDataPointSnapshot d = points.get(i);
       series(s.getMetadata(), "_info", d.getLabels(), null, 0);
       out.ascii("1\n");
     }
@@ -170,7 +175,9 @@ final class TextFormat {
 
   private void summary(SummarySnapshot s) {
     boolean metadataWritten = false;
-    for (SummarySnapshot.SummaryDataPointSnapshot d : s.getDataPoints()) {
+    List<SummarySnapshot.SummaryDataPointSnapshot> points = s.getDataPoints();
+    for (int i = 0, n = points.size(); i < n; i++) {
+      SummarySnapshot.SummaryDataPointSnapshot d = points.get(i);
       if (d.getQuantiles().size() == 0 && !d.hasCount() && !d.hasSum()) {
         continue;
       }
@@ -189,7 +196,9 @@ final class TextFormat {
 
   private void histogram(HistogramSnapshot s) {
     metadata(s.getMetadata(), "histogram", "");
-    for (HistogramSnapshot.HistogramDataPointSnapshot d : s.getDataPoints()) {
+    List<HistogramSnapshot.HistogramDataPointSnapshot> points = s.getDataPoints();
+    for (int p = 0, n = points.size(); p < n; p++) {
+      HistogramSnapshot.HistogramDataPointSnapshot d = points.get(p);
       ClassicHistogramBuckets buckets =
           d.getClassicBuckets().isEmpty()
               ? ClassicHistogramBuckets.of(new double[] {Double.POSITIVE_INFINITY}, new long[] {d.getCount()})
