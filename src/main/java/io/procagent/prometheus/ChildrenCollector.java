@@ -97,8 +97,8 @@ public final class ChildrenCollector implements MultiCollector {
               .name(CPU)
               .help("CPU seconds of every descendant seen by command, kept when they exit.");
       for (ChildrenSnapshot.Group g : c.groups()) {
-        b.dataPoint(point(Labels.of("command", g.command(), "mode", "user"), g.userSeconds()));
-        b.dataPoint(point(Labels.of("command", g.command(), "mode", "system"), g.systemSeconds()));
+        b.dataPoint(point(Snapshots.labels("command", g.command(), "mode", "user"), g.userSeconds()));
+        b.dataPoint(point(Snapshots.labels("command", g.command(), "mode", "system"), g.systemSeconds()));
       }
       out.add(b.build());
     }
@@ -125,7 +125,7 @@ public final class ChildrenCollector implements MultiCollector {
       double v = value.applyAsDouble(g);
       if (v >= 0) {
         b.dataPoint(
-            GaugeDataPointSnapshot.builder().labels(base.merge(Labels.of("command", g.command()))).value(v).build());
+            GaugeDataPointSnapshot.builder().labels(merged(Snapshots.labels("command", g.command()))).value(v).build());
         any = true;
       }
     }
@@ -146,7 +146,7 @@ public final class ChildrenCollector implements MultiCollector {
       exited.forEach(
           (command, codes) ->
               codes.forEach(
-                  (code, n) -> b.dataPoint(point(Labels.of("command", command, "exit_code", Integer.toString(code)), n))));
+                  (code, n) -> b.dataPoint(point(Snapshots.labels("command", command, "exit_code", Integer.toString(code)), n))));
       out.add(b.build());
     }
     Map<String, Launches.HistogramView> durations = launches.durations();
@@ -166,7 +166,7 @@ public final class ChildrenCollector implements MultiCollector {
             }
             b.dataPoint(
                 HistogramDataPointSnapshot.builder()
-                    .labels(base.merge(Labels.of("command", command)))
+                    .labels(merged(Snapshots.labels("command", command)))
                     .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
                     .sum(h.sum())
                     .build());
@@ -181,11 +181,15 @@ public final class ChildrenCollector implements MultiCollector {
       return;
     }
     CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
-    values.forEach((command, n) -> b.dataPoint(point(Labels.of("command", command), n)));
+    values.forEach((command, n) -> b.dataPoint(point(Snapshots.labels("command", command), n)));
     out.add(b.build());
   }
 
+  private Labels merged(Labels labels) {
+    return base.isEmpty() ? labels : base.merge(labels);
+  }
+
   private CounterDataPointSnapshot point(Labels labels, double value) {
-    return CounterDataPointSnapshot.builder().labels(base.merge(labels)).value(value).build();
+    return CounterDataPointSnapshot.builder().labels(merged(labels)).value(value).build();
   }
 }

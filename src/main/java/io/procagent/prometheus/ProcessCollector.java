@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -63,6 +64,23 @@ public final class ProcessCollector implements MultiCollector {
     this.base = base;
   }
 
+  private record Identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {}
+
+  /** The identity labels of the last scrape, built again only when a value changed (cwd can). */
+  private volatile Map.Entry<Identity, Labels> identity;
+
+  private Labels identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {
+    Identity now = new Identity(command, cwd, gid, pid, ppid, uid, user);
+    Map.Entry<Identity, Labels> last = identity;
+    if (last != null && last.getKey().equals(now)) {
+      return last.getValue();
+    }
+    Labels labels =
+        Labels.of("command", command, "cwd", cwd, "gid", gid, "pid", pid, "ppid", ppid, "uid", uid, "user", user);
+    identity = Map.entry(now, labels);
+    return labels;
+  }
+
   @Override
   public MetricSnapshots collect() {
     return collect(name -> true);
@@ -79,14 +97,7 @@ public final class ProcessCollector implements MultiCollector {
     s.info(
         INFO,
         "Identity of the target process.",
-        Labels.of(
-            "command", p.command(),
-            "cwd", p.cwd(),
-            "gid", id(p.gid()),
-            "pid", Long.toString(p.pid()),
-            "ppid", id(p.ppid()),
-            "uid", id(p.uid()),
-            "user", p.user()));
+        identity(p.command(), p.cwd(), id(p.gid()), Long.toString(p.pid()), id(p.ppid()), id(p.uid()), p.user()));
     s.gauge(START, "Start time of the process since unix epoch in seconds.", p.startTimeSeconds());
     s.counter(CPU, "Total user and system CPU time spent in seconds.", p.cpuSeconds());
     if (Double.isNaN(p.iowaitSeconds())) {

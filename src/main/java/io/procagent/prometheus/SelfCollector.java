@@ -75,7 +75,7 @@ final class SelfCollector implements MultiCollector {
               (k, v) ->
                   g.dataPoint(
                       GaugeDataPointSnapshot.builder()
-                          .labels(Labels.of("collector", k))
+                          .labels(Snapshots.labels("collector", k))
                           .value(v)
                           .build()));
       out.add(g.build());
@@ -90,7 +90,7 @@ final class SelfCollector implements MultiCollector {
           (k, v) ->
               c.dataPoint(
                   CounterDataPointSnapshot.builder()
-                      .labels(Labels.of("collector", k))
+                      .labels(Snapshots.labels("collector", k))
                       .value(v)
                       .build()));
       out.add(c.build());

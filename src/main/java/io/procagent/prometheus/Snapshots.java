@@ -27,6 +27,39 @@ final class Snapshots {
   /** Far more than procagent's own metric names: a bound, never expected to be reached. */
   private static final int MAX_METADATA = 1024;
 
+  /**
+   * Labels by their names and values, built once: client_java's {@code Labels.of} sorts and
+   * checks every name anew (through a new {@code CharsetEncoder} each), about 0.7 KB a call,
+   * and the same few label sets are made at every scrape. Bounded like {@link #METADATA}.
+   */
+  private static final Map<Object, Labels> LABELS = new ConcurrentHashMap<>();
+  private static final int MAX_LABELS = 4096;
+
+  private record One(String name, String value) {}
+
+  private record Two(String name1, String value1, String name2, String value2) {}
+
+  /** {@code Labels.of(name, value)}, kept. */
+  static Labels labels(String name, String value) {
+    One key = new One(name, value);
+    Labels l = LABELS.get(key);
+    return l != null ? l : keep(key, Labels.of(name, value));
+  }
+
+  /** {@code Labels.of(name1, value1, name2, value2)}, kept. */
+  static Labels labels(String name1, String value1, String name2, String value2) {
+    Two key = new Two(name1, value1, name2, value2);
+    Labels l = LABELS.get(key);
+    return l != null ? l : keep(key, Labels.of(name1, value1, name2, value2));
+  }
+
+  private static Labels keep(Object key, Labels labels) {
+    if (LABELS.size() < MAX_LABELS) {
+      LABELS.put(key, labels);
+    }
+    return labels;
+  }
+
   private final List<MetricSnapshot> out;
   private final Predicate<String> include;
   private final Labels base;
@@ -79,7 +112,7 @@ final class Snapshots {
     List<CounterDataPointSnapshot> points = new ArrayList<>(values.length);
     for (int i = 0; i < values.length; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
-        points.add(new CounterDataPointSnapshot(values[i], base.merge(Labels.of(label, labelValues[i])), null, 0));
+        points.add(new CounterDataPointSnapshot(values[i], merged(labels(label, labelValues[i])), null, 0));
       }
     }
     if (!points.isEmpty()) {
@@ -92,6 +125,11 @@ final class Snapshots {
     if (include.test(name + "_info")) {
       out.add(new InfoSnapshot(metadata(name, help), List.of(new InfoDataPointSnapshot(base.merge(labels)))));
     }
+  }
+
+  /** {@code labels} with the base labels (the daemon's {@code target}) in front, if any. */
+  Labels merged(Labels labels) {
+    return base.isEmpty() ? labels : base.merge(labels);
   }
 
   void add(MetricSnapshot snapshot) {

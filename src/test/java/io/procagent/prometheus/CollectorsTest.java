@@ -262,6 +262,18 @@ class CollectorsTest {
         .findFirst().orElseThrow(() -> new AssertionError(series + " not in\n" + text));
   }
 
+  @Test
+  void keptLabelsAreClientJavasLabelsBuiltOnce() {
+    io.prometheus.metrics.model.snapshots.Labels one = Snapshots.labels("command", "sleep");
+    assertThat((Object) one).isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("command", "sleep"))
+        .isSameAs(Snapshots.labels("command", new String("sleep")));
+    io.prometheus.metrics.model.snapshots.Labels two = Snapshots.labels("mode", "user", "command", "sleep");
+    assertThat((Object) two).isEqualTo(io.prometheus.metrics.model.snapshots.Labels.of("command", "sleep", "mode", "user"))
+        .isSameAs(Snapshots.labels("mode", "user", "command", "sleep"))
+        .isNotEqualTo(Snapshots.labels("mode", "system", "command", "sleep"));
+    assertThat((Object) Snapshots.labels("command", "sleeps")).isNotEqualTo(one);
+  }
+
   static String openMetricsOf(MetricSnapshots snapshots) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter.create().write(out, snapshots);
