@@ -32,7 +32,7 @@ import javax.management.JMException;
  *
  * <p>Sampling runs on its own daemon thread, {@code procagent-sampler}; binding, retries and
  * JMX registration on another, {@code procagent-tasks}, idle once serving; plus the HTTP server's
- * own. A port in use is retried every {@link #RETRY_SECONDS}s; JMX problems are logged once. The
+ * own. A port in use is retried every {@link Endpoint#RETRY_SECONDS}s; JMX problems are logged once. The
  * MXBeans wait for the platform MBean server to exist: procagent does not make it.
  */
 public final class Agent implements AgentStatus {

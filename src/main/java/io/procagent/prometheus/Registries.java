@@ -191,9 +191,9 @@ public final class Registries {
   }
 
   /**
-   * The JVM metrics client_java's {@code JvmMetrics} has, in a registry of their own, served as
-   * one collector: procagent's own collectors with client_java's series, except the threads by
-   * state, client_java's (off by default: it takes a full thread dump).
+   * The JVM metrics client_java's {@code JvmMetrics} has, served as one collector: procagent's
+   * own collectors with client_java's series, except the threads by state, client_java's (off by
+   * default: it takes a full thread dump).
    */
   private static MultiCollector jvm(boolean threadStates) {
     List<MultiCollector> parts = new ArrayList<>(4);
