@@ -62,6 +62,16 @@ final class JdkClasses {
     Class.forName(HOOK, false, null).getField(field).set(null, listener);
   }
 
+  /** Removes the hook's listener {@code field} and gives {@code target} back its original code. */
+  static void restore(Instrumentation inst, Class<?> target, String field) {
+    try {
+      listen(field, null);
+      inst.retransformClasses(target); // no transformer registered: the class file as loaded
+    } catch (Exception | LinkageError e) {
+      LOG.debug("restoring " + target.getName() + " failed", e);
+    }
+  }
+
   /** Renames every reference to the template hook to the class defined in java.base. */
   static byte[] remap(byte[] bytes) {
     ClassReader reader = new ClassReader(bytes);
@@ -71,20 +81,16 @@ final class JdkClasses {
   }
 
   /**
-   * Retransforms {@code target} with {@code rewrite} applied to its bytes (null: the original
-   * bytes, i.e. undoes an earlier rewrite). The transformer is registered only for this call: a
+   * Retransforms {@code target} with {@code rewrite} applied to its bytes. The transformer is
+   * registered only for this call: a
    * registered transformer is called for every class the application loads afterwards, and the
    * JVM must then read even its class-data-sharing classes from the runtime image, which slows the
    * host's start-up. A rewrite that throws leaves the class as it was, with one log line.
    *
-   * @return whether {@code rewrite} was applied (always true when it is null)
+   * @return whether {@code rewrite} was applied
    */
   static boolean retransform(Instrumentation inst, Class<?> target, UnaryOperator<byte[]> rewrite, String what)
       throws UnmodifiableClassException {
-    if (rewrite == null) {
-      inst.retransformClasses(target);
-      return true;
-    }
     AtomicBoolean applied = new AtomicBoolean();
     String internal = target.getName().replace('.', '/');
     ClassFileTransformer t =

@@ -54,12 +54,7 @@ public final class LaunchInstrumentation {
 
   /** Stops recording and gives {@code ProcessBuilder} back its original code. */
   public void uninstall() {
-    try {
-      JdkClasses.listen("launchListener", null);
-      JdkClasses.retransform(inst, ProcessBuilder.class, null, WHAT);
-    } catch (Exception | LinkageError e) {
-      LOG.debug("restoring ProcessBuilder failed", e);
-    }
+    JdkClasses.restore(inst, ProcessBuilder.class, "launchListener");
   }
 
   /** ProcessBuilder's bytes with the hook calls added; unchanged methods are copied as they are. */

@@ -78,12 +78,7 @@ public final class PlatformServerWatch {
 
   /** Stops watching and gives {@code ManagementFactory} back its original code. */
   public static void uninstall(Instrumentation inst) {
-    try {
-      JdkClasses.listen("serverListener", null);
-      JdkClasses.retransform(inst, ManagementFactory.class, null, WHAT);
-    } catch (Exception | LinkageError e) {
-      LOG.debug("restoring ManagementFactory failed", e);
-    }
+    JdkClasses.restore(inst, ManagementFactory.class, "serverListener");
   }
 
   /** ManagementFactory's bytes with the hook call before each return of getPlatformMBeanServer. */
