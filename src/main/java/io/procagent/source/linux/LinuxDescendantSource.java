@@ -45,6 +45,8 @@ public final class LinuxDescendantSource implements DescendantSource {
   // the agent's own scan, round after round (callers are serialised)
   private final byte[] stat = new byte[1024]; // fields up to rss fit well within
   private final byte[][] list = {new byte[1024]};
+  /** The stats read in a listing round, by position; kept for the next round (see keepStat). */
+  private byte[][] stats = new byte[0][];
   private final long[] fields = new long[ProcParsers.STAT_FIELDS];
   private final byte[][] hostStat = {new byte[4096]};
   private Map<Long, Known> known = new HashMap<>();
@@ -207,7 +209,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     lastCursor = cursor;
     long[] pids = new long[Math.min(names.length, known.size() + 64)];
     long[] ppids = new long[pids.length];
-    byte[][] stats = new byte[pids.length][];
+    int[] lens = new int[pids.length];
     long[] stillOthers = new long[names.length + 1];
     int n = 0;
     int m = 0;
@@ -227,11 +229,12 @@ public final class LinuxDescendantSource implements DescendantSource {
         if (n == pids.length) {
           pids = Arrays.copyOf(pids, n * 2);
           ppids = Arrays.copyOf(ppids, n * 2);
-          stats = Arrays.copyOf(stats, n * 2);
+          lens = Arrays.copyOf(lens, n * 2);
         }
         pids[n] = pid;
         ppids[n] = ppid;
-        stats[n] = Arrays.copyOf(stat, len);
+        keepStat(n, stat, len);
+        lens[n] = len;
         n++;
       }
     }
@@ -246,7 +249,7 @@ public final class LinuxDescendantSource implements DescendantSource {
       for (int i = 0; i < n; i++) {
         if (!mine[i] && Arrays.binarySearch(level, ppids[i]) >= 0) {
           mine[i] = true;
-          ChildProcess c = child(pids[i], stats[i], stats[i].length, known.get(pids[i]), seen, withArguments);
+          ChildProcess c = child(pids[i], stats[i], lens[i], known.get(pids[i]), seen, withArguments);
           if (c != null) {
             out.add(c);
             next[k++] = pids[i];
@@ -265,6 +268,20 @@ public final class LinuxDescendantSource implements DescendantSource {
     Arrays.sort(others);
     known = seen;
     return out;
+  }
+
+  /**
+   * Copies the {@code i}th stat read this round into a buffer kept from round to round (a round
+   * with 100 descendants copied 25 KB of stat bytes into new arrays).
+   */
+  private void keepStat(int i, byte[] s, int len) {
+    if (i >= stats.length) {
+      stats = Arrays.copyOf(stats, Math.max(i + 1, stats.length * 2));
+    }
+    if (stats[i] == null || stats[i].length < len) {
+      stats[i] = new byte[Math.max(len, 512)];
+    }
+    System.arraycopy(s, 0, stats[i], 0, len);
   }
 
   /** Whether the pid cursor, going from {@code from} to {@code to}, went past {@code pid}. */

@@ -119,6 +119,28 @@ class LinuxDescendantSourceTest {
     assertThat(reused.residentBytes()).isEqualTo(20 * 4096);
   }
 
+  /** A round's stats are copied into buffers kept from the round before: nothing of a longer one may show. */
+  @Test
+  void aShorterStatInAKeptBufferIsReadToItsOwnEnd() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
+    process(100, 1, "java");
+    Path d = Files.createDirectories(proc.resolve("200"));
+    Files.writeString(
+        d.resolve("stat"),
+        "200 (a rather long command name (with parens)) S 100 1 1 0 -1 0 0 0 0 0 123456789 987654321 0 0 20 0 64 0"
+            + " 500 1000 123456 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    assertThat(source.descendants(100, false).get(0).command()).isEqualTo("a rather long command name (with parens)");
+    Files.writeString(d.resolve("stat"), "200 (sh) R 100 1 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 900 1000 20");
+    ChildProcess shorter = source.descendants(100, false).get(0);
+    assertThat(shorter.command()).isEqualTo("sh");
+    assertThat(shorter.state()).isEqualTo('R');
+    assertThat(shorter.userSeconds()).isEqualTo(0.07);
+    assertThat(shorter.systemSeconds()).isEqualTo(0.03);
+    assertThat(shorter.threads()).isEqualTo(1);
+    assertThat(shorter.residentBytes()).isEqualTo(20 * 4096);
+  }
+
   @Test
   void openFilesAreCountedAgainWhenTheProcessWasChargedCpuOrEveryFewRounds() throws IOException {
     Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
