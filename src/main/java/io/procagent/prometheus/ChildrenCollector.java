@@ -3,7 +3,6 @@ package io.procagent.prometheus;
 import io.procagent.sampler.ChildrenSnapshot;
 import io.procagent.sampler.Launches;
 import io.procagent.sampler.Sampler;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -35,7 +34,7 @@ import java.util.function.ToDoubleFunction;
  * procagent_children_folded_commands 0
  * </pre>
  */
-public final class ChildrenCollector implements MultiCollector {
+public final class ChildrenCollector implements FilteringCollector {
 
   static final String LIVE = "process_children";
   static final String CPU = "process_children_cpu_seconds";
@@ -66,11 +65,6 @@ public final class ChildrenCollector implements MultiCollector {
     this.sampler = sampler;
     this.launches = launches;
     this.base = base;
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override
@@ -124,8 +118,8 @@ public final class ChildrenCollector implements MultiCollector {
     for (ChildrenSnapshot.Group g : c.groups()) {
       double v = value.applyAsDouble(g);
       if (v >= 0) {
-        b.dataPoint(
-            GaugeDataPointSnapshot.builder().labels(merged(Snapshots.labels("command", g.command()))).value(v).build());
+        Labels labels = Snapshots.merged(base, Snapshots.labels("command", g.command()));
+        b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(v).build());
         any = true;
       }
     }
@@ -166,7 +160,7 @@ public final class ChildrenCollector implements MultiCollector {
             }
             b.dataPoint(
                 HistogramDataPointSnapshot.builder()
-                    .labels(merged(Snapshots.labels("command", command)))
+                    .labels(Snapshots.merged(base, Snapshots.labels("command", command)))
                     .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, counts))
                     .sum(h.sum())
                     .build());
@@ -185,11 +179,7 @@ public final class ChildrenCollector implements MultiCollector {
     out.add(b.build());
   }
 
-  private Labels merged(Labels labels) {
-    return base.isEmpty() ? labels : base.merge(labels);
-  }
-
   private CounterDataPointSnapshot point(Labels labels, double value) {
-    return CounterDataPointSnapshot.builder().labels(merged(labels)).value(value).build();
+    return CounterDataPointSnapshot.builder().labels(Snapshots.merged(base, labels)).value(value).build();
   }
 }

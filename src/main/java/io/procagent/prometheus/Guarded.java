@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * in {@code procagent_collector_errors_total{collector}}, logged once, and the scrape goes on.
  * Also times every collection for {@code procagent_scrape_duration_seconds{collector}}.
  */
-final class Guarded implements MultiCollector {
+final class Guarded implements FilteringCollector {
 
   private static final Log LOG = Log.get(Guarded.class);
 
@@ -27,11 +27,6 @@ final class Guarded implements MultiCollector {
     this.errors = errors;
     this.durations = durations;
     errors.declare(name);
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Exemplars;
@@ -36,7 +35,7 @@ import java.util.function.Predicate;
  * procagent's class path, the environment and the system properties, and links twenty lambdas);
  * the five themselves another 1.2 MB and about 170 classes.
  */
-final class JvmRuntimeCollector implements MultiCollector {
+final class JvmRuntimeCollector implements FilteringCollector {
 
   private static final MetricMetadata BUFFER_USED =
       new MetricMetadata("jvm_buffer_pool_used_bytes", "Used bytes of a given JVM buffer pool.", Unit.BYTES);
@@ -88,11 +87,6 @@ final class JvmRuntimeCollector implements MultiCollector {
                         "version", System.getProperty("java.runtime.version", "unknown"),
                         "vendor", System.getProperty("java.vm.vendor", "unknown"),
                         "runtime", System.getProperty("java.runtime.name", "unknown")))));
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -25,7 +24,7 @@ import java.util.function.ToLongFunction;
  * 70 calls, each a {@code MemoryUsage} made through JNI) and builds each data point's labels
  * anew: 27 KB a scrape here; with this one the collection thread allocates 20 KB less a scrape.
  */
-final class MemoryCollector implements MultiCollector {
+final class MemoryCollector implements FilteringCollector {
 
   private static final MetricMetadata PENDING =
       new MetricMetadata("jvm_memory_objects_pending_finalization", "The number of objects waiting in the finalizer queue.");
@@ -67,11 +66,6 @@ final class MemoryCollector implements MultiCollector {
 
   private static MetricMetadata bytes(String name, String help) {
     return new MetricMetadata(name, help, Unit.BYTES);
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.procagent.prometheus;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.GarbageCollectorMXBean;
@@ -26,7 +25,7 @@ import javax.management.openmbean.CompositeData;
  * prometheus.properties} and system properties) with exemplars on, and the first GC then starts
  * client_java's exemplar scheduler thread in the host JVM.
  */
-final class PoolAllocationCollector implements MultiCollector, NotificationListener {
+final class PoolAllocationCollector implements FilteringCollector, NotificationListener {
 
   static final String NAME = "jvm_memory_pool_allocated_bytes";
   private static final String HELP =
@@ -66,11 +65,6 @@ final class PoolAllocationCollector implements MultiCollector, NotificationListe
     long[] p = pools.computeIfAbsent(pool, k -> new long[2]);
     p[1] += Math.max(0, before - p[0]) + Math.max(0, after - before);
     p[0] = after;
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.procagent.prometheus;
 
 import io.procagent.sampler.Sampler;
 import io.procagent.source.ProcessSnapshot;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -28,7 +27,7 @@ import java.util.function.Predicate;
  * process_context_switches_total{type="voluntary"} 1234
  * </pre>
  */
-public final class ProcessCollector implements MultiCollector {
+public final class ProcessCollector implements FilteringCollector {
 
   static final String INFO = "process";
   static final String START = "process_start_time_seconds";
@@ -79,11 +78,6 @@ public final class ProcessCollector implements MultiCollector {
         Labels.of("command", command, "cwd", cwd, "gid", gid, "pid", pid, "ppid", ppid, "uid", uid, "user", user);
     identity = Map.entry(now, labels);
     return labels;
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(name -> true);
   }
 
   @Override

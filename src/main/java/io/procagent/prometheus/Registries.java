@@ -32,10 +32,10 @@ public final class Registries {
 
   /**
    * Properties built in code, so the host's {@code prometheus.properties} and {@code
-   * io.prometheus.*} system properties cannot change procagent's port or behaviour. Exemplars
-   * off: procagent's metrics have no trace to point to, and with them on, the JVM metrics'
-   * allocation counters, counting at each GC, start client_java's exemplar scheduler thread
-   * (and its OpenTelemetry lookup) in the host JVM.
+   * io.prometheus.*} system properties cannot change procagent's port or behaviour; for what
+   * procagent still leaves to client_java (its scrape handler, the threads by state). Exemplars
+   * off: procagent's metrics have no trace to point to, and a client_java counter with them on
+   * starts client_java's exemplar scheduler thread (and its OpenTelemetry lookup) in the host.
    */
   public static PrometheusProperties properties() {
     return PrometheusProperties.builder()
@@ -165,29 +165,22 @@ public final class Registries {
     }
   }
 
-  /** Runs collectors in a fixed order (a registry's own order is unspecified). */
-  private record InOrder(List<MultiCollector> collectors) implements MultiCollector {
-    @Override
-    public MetricSnapshots collect() {
-      return collect(n -> true);
-    }
-
+  /**
+   * Runs collectors in a fixed order (a registry's own order is unspecified) into one set of
+   * snapshots, sorted by name with duplicate names refused, as a registry's.
+   */
+  private record InOrder(List<MultiCollector> collectors) implements FilteringCollector {
     @Override
     public MetricSnapshots collect(Predicate<String> include) {
-      return concat(collectors, include);
-    }
-  }
-
-  /** Every collector's snapshots in one (sorted by name, duplicate names refused, as a registry's). */
-  private static MetricSnapshots concat(List<MultiCollector> collectors, Predicate<String> include) {
-    List<MetricSnapshot> all = new ArrayList<>(128);
-    for (int i = 0; i < collectors.size(); i++) {
-      MetricSnapshots part = collectors.get(i).collect(include);
-      for (int j = 0, n = part.size(); j < n; j++) {
-        all.add(part.get(j));
+      List<MetricSnapshot> all = new ArrayList<>(128);
+      for (int i = 0; i < collectors.size(); i++) {
+        MetricSnapshots part = collectors.get(i).collect(include);
+        for (int j = 0, n = part.size(); j < n; j++) {
+          all.add(part.get(j));
+        }
       }
+      return new MetricSnapshots(all);
     }
-    return new MetricSnapshots(all);
   }
 
   /**
@@ -203,32 +196,11 @@ public final class Registries {
     if (threadStates) {
       PrometheusRegistry threads = new PrometheusRegistry();
       JvmThreadsMetrics.builder(properties()).register(threads);
-      parts.add(
-          new MultiCollector() {
-            @Override
-            public MetricSnapshots collect() {
-              return threads.scrape();
-            }
-
-            @Override
-            public MetricSnapshots collect(Predicate<String> include) {
-              return threads.scrape(include);
-            }
-          });
+      parts.add((FilteringCollector) threads::scrape);
     } else {
       parts.add(new ThreadCountsCollector());
     }
-    return new MultiCollector() {
-      @Override
-      public MetricSnapshots collect() {
-        return collect(n -> true);
-      }
-
-      @Override
-      public MetricSnapshots collect(Predicate<String> include) {
-        return concat(parts, include);
-      }
-    };
+    return new InOrder(parts);
   }
 
 }

@@ -1,7 +1,6 @@
 package io.procagent.prometheus;
 
 import io.procagent.sampler.Errors;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
@@ -23,7 +22,7 @@ import java.util.function.Predicate;
  * procagent_collector_errors_total{collector="process"} 0
  * </pre>
  */
-final class SelfCollector implements MultiCollector {
+final class SelfCollector implements FilteringCollector {
 
   static final String BUILD = "procagent_build";
   static final String DURATION = "procagent_scrape_duration_seconds";
@@ -53,11 +52,6 @@ final class SelfCollector implements MultiCollector {
               .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
               .build());
     }
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

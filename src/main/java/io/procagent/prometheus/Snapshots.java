@@ -129,6 +129,11 @@ final class Snapshots {
 
   /** {@code labels} with the base labels (the daemon's {@code target}) in front, if any. */
   Labels merged(Labels labels) {
+    return merged(base, labels);
+  }
+
+  /** {@code labels} with {@code base} in front; {@code labels} itself when there is no base. */
+  static Labels merged(Labels base, Labels labels) {
     return base.isEmpty() ? labels : base.merge(labels);
   }
 

@@ -5,7 +5,6 @@ import io.procagent.sampler.Utilization;
 import io.procagent.source.CpuTimes;
 import io.procagent.source.SystemIdentity;
 import io.procagent.source.SystemSnapshot;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
@@ -33,7 +32,7 @@ import java.util.function.Predicate;
  * system_forks_total 45678
  * </pre>
  */
-public final class SystemCollector implements MultiCollector {
+public final class SystemCollector implements FilteringCollector {
 
   static final String INFO = "system";
   static final String CPU_TIME = "system_cpu_time_seconds";
@@ -51,11 +50,6 @@ public final class SystemCollector implements MultiCollector {
 
   public SystemCollector(Sampler sampler) {
     this.sampler = sampler;
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(name -> true);
   }
 
   /**

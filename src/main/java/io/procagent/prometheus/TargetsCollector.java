@@ -1,7 +1,6 @@
 package io.procagent.prometheus;
 
 import io.procagent.sampler.Sampler;
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -22,7 +21,7 @@ import java.util.function.Predicate;
  * process_children{command="sh",target="nginx"} 1
  * </pre>
  */
-public final class TargetsCollector implements MultiCollector {
+public final class TargetsCollector implements FilteringCollector {
 
   static final String UP = "procagent_target_up";
   static final String PROCESSES = "procagent_target_processes";
@@ -34,11 +33,6 @@ public final class TargetsCollector implements MultiCollector {
 
   public TargetsCollector(List<Target> targets) {
     this.targets = List.copyOf(targets);
-  }
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
   }
 
   @Override

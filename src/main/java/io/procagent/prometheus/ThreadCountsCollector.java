@@ -1,6 +1,5 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.ManagementFactory;
@@ -22,14 +21,9 @@ import java.util.function.Predicate;
  * jvm_threads_started_total 31
  * </pre>
  */
-final class ThreadCountsCollector implements MultiCollector {
+final class ThreadCountsCollector implements FilteringCollector {
 
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-
-  @Override
-  public MetricSnapshots collect() {
-    return collect(n -> true);
-  }
 
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
