@@ -14,7 +14,7 @@ trap 'kill $app 2>/dev/null || true; rm -rf "$dir"' EXIT
 jfc="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/default.jfc"
 sed '/<event name="jdk.Compilation">/,/<\/event>/ s/<setting name="threshold"[^>]*>[^<]*</<setting name="threshold">0 ms</' "$jfc" > "$dir/compile.jfc"
 exec 3< <(sleep $((warmup + measure + 60)))
-java -XX:StartFlightRecording:settings="$dir/compile.jfc",filename="$dir/run.jfr",dumponexit=true \
+java ${JIT_OPTS:-} -XX:StartFlightRecording:settings="$dir/compile.jfc",filename="$dir/run.jfr",dumponexit=true \
   -javaagent:target/procagent.jar=127.0.0.1:$port -cp target/test-classes io.procagent.it.BenchApp plain 100 <&3 >/dev/null 2>&1 & app=$!
 threads() { for t in /proc/"$app"/task/*; do printf '%s %s\n' "$(tr ' ' _ < "$t/comm")" "$(cut -d' ' -f1 "$t/schedstat")"; done 2>/dev/null | awk '{ s[$1] += $2 } END { for (n in s) print n, s[n] }' | sort; }
 scrape() { for ((i = 0; i < $1; i++)); do curl -s -m 5 -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port/metrics" || true; sleep 1; done; }

@@ -2,6 +2,7 @@ package io.procagent.agent;
 
 import io.procagent.config.AgentConfig;
 import io.procagent.config.ChildrenConfig;
+import io.procagent.instrument.CompilerDirective;
 import io.procagent.instrument.LaunchInstrumentation;
 import io.procagent.instrument.PlatformServerWatch;
 import io.procagent.jmx.AgentStatus;
@@ -100,6 +101,9 @@ public final class Agent implements AgentStatus {
     }
     sampler.start(config.samplingInterval());
     endpoint.start();
+    if (inst != null && !config.jitC2()) {
+      scheduler.execute(() -> CompilerDirective.add(inst));
+    }
     if (config.jmxEnabled()) {
       scheduler.schedule(this::jmx, config.jmxDelay().toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param jmxEnabled register the {@code procagent:*} MXBeans
  * @param jmxDelay wait this long after start before touching the platform MBean server (for
  *     application servers that install their own MBean server builder)
+ * @param jitC2 let C2 compile procagent's own code; false (the default) adds a compiler directive
+ *     that leaves it to C1 (see {@code CompilerDirective})
  */
 public record AgentConfig(
     String host,
@@ -40,7 +42,8 @@ public record AgentConfig(
     ChildrenConfig children,
     java.util.List<TargetConfig> targets,
     boolean jmxEnabled,
-    Duration jmxDelay) {
+    Duration jmxDelay,
+    boolean jitC2) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 9494;
@@ -62,13 +65,14 @@ public record AgentConfig(
         ChildrenConfig.DEFAULTS,
         java.util.List.of(),
         true,
-        Duration.ZERO);
+        Duration.ZERO,
+        false);
   }
 
   public AgentConfig withTargets(java.util.List<TargetConfig> newTargets) {
     return new AgentConfig(
         host, port, basicAuth, tls, httpLimits, source, samplingInterval, cacheTtl, processCollector, systemCollector,
-        jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay);
+        jvmCollector, jvmThreadStates, children, java.util.List.copyOf(newTargets), jmxEnabled, jmxDelay, jitC2);
   }
 
   AgentConfig withHttp(String newHost, int newPort, String newSource) {
@@ -88,6 +92,7 @@ public record AgentConfig(
         children,
         targets,
         jmxEnabled,
-        jmxDelay);
+        jmxDelay,
+        jitC2);
   }
 }

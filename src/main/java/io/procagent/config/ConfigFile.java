@@ -137,6 +137,7 @@ public final class ConfigFile {
     List<TargetConfig> targets = base.targets();
     boolean jmx = base.jmxEnabled();
     Duration jmxDelay = base.jmxDelay();
+    boolean jitC2 = base.jitC2();
     if (root != null) {
       for (Map.Entry<String, Node> top : entries(root, "").entrySet()) {
         String section = top.getKey();
@@ -210,14 +211,22 @@ public final class ConfigFile {
               }
             }
           }
+          case "jit" -> {
+            for (Map.Entry<String, Node> e : entries(node, "jit").entrySet()) {
+              switch (e.getKey()) {
+                case "c2" -> jitC2 = bool(e.getValue(), "jit.c2");
+                default -> throw unknown(e.getValue(), "jit." + e.getKey(), "c2");
+              }
+            }
+          }
           case "targets" -> targets = targets(node);
-          default -> throw unknown(node, section, "http, sampling, collectors, jmx, targets");
+          default -> throw unknown(node, section, "http, sampling, collectors, jmx, jit, targets");
         }
       }
     }
     return new AgentConfig(
         host, port, auth, tls, new HttpLimits(requestTimeout, cpuLimit), file, interval, cacheTtl, process, system, jvm, threadStates, children,
-        targets, jmx, jmxDelay);
+        targets, jmx, jmxDelay, jitC2);
   }
 
   private TlsConfig tls(Node node) throws ConfigException {

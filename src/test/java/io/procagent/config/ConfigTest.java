@@ -101,6 +101,8 @@ class ConfigTest {
             jmx:
               enabled: no
               delay: 1m
+            jit:
+              c2: true
             """);
     assertThat(c.children()).isEqualTo(new ChildrenConfig(true, 5, true, false, 3, 7));
     assertThat(parse("collectors:\n  children: false\n").children().enabled()).isFalse();
@@ -112,6 +114,8 @@ class ConfigTest {
     assertThat(c.jvmThreadStates()).isTrue();
     assertThat(c.jmxEnabled()).isFalse();
     assertThat(c.jmxDelay()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.jitC2()).isTrue();
+    assertThat(AgentConfig.defaults().jitC2()).isFalse();
   }
 
   @Test
@@ -205,7 +209,9 @@ class ConfigTest {
         "collectors:\\n  process: maybe | line 2: collectors.process: expected true or false",
         "collectors:\\n  disk: true | unknown key 'collectors.disk'",
         "jmx:\\n  enabled: true\\n  enabled: false | line 3: duplicate key 'jmx.enabled'",
-        "metrics: {} | line 1: unknown key 'metrics'",
+        "metrics: {} | line 1: unknown key 'metrics' (known: http, sampling, collectors, jmx, jit, targets)",
+        "jit:\\n  c1: true | line 2: unknown key 'jit.c1' (known: c2)",
+        "jit:\\n  c2: sometimes | line 2: jit.c2: expected true or false",
         "collectors:\\n  children:\\n    max_commands: 0 | line 3: collectors.children.max_commands: 0 is out of range 1..1000",
         "collectors:\\n  children: { args: true } | unknown key 'collectors.children.args'",
         "- a\\n- b | line 1: the file must be a mapping",

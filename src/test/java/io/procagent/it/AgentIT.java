@@ -151,6 +151,60 @@ class AgentIT {
     }
   }
 
+  /**
+   * procagent's code is compiled by C1 only (a compiler directive, {@code jit.c2: false} by
+   * default); with {@code jit.c2: true} C2 compiles it like any code. Uncached scrapes make its
+   * methods hot; {@code jcmd Compiler.codelist} shows each compiled method's tier.
+   */
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void procagentsCodeIsCompiledByC1Only(String javaHome) throws Exception {
+    String uncached = "sampling:\n  cache_ttl: 0s\nhttp:\n  cpu_limit: off\n";
+    Files.writeString(dir.resolve("c1.yaml"), uncached);
+    Files.writeString(dir.resolve("c2.yaml"), uncached + "jit:\n  c2: true\n");
+    for (String config : new String[] {"c1.yaml", "c2.yaml"}) {
+      int port = Jvm.freePort();
+      try (Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port + ":" + dir.resolve(config), 120_000)) {
+        String url = "http://127.0.0.1:" + port + "/metrics";
+        String pid = Long.toString(app.process.pid());
+        Jvm.scrape(url, Duration.ofSeconds(30));
+        String directives = jcmd(javaHome, pid, "Compiler.directives_print");
+        Set<Integer> tiers = new java.util.TreeSet<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int round = 0; round < 100 && System.nanoTime() < deadline && !tiers.contains(4); round++) {
+          for (int i = 0; i < 100; i++) {
+            Jvm.scrape(url, Duration.ofSeconds(5));
+          }
+          tiers.clear();
+          jcmd(javaHome, pid, "Compiler.codelist").lines()
+              .map(l -> l.trim().split("\\s+"))
+              .filter(f -> f.length > 3 && f[3].startsWith("io.procagent.") && !f[3].startsWith("io.procagent.it.")) // not the app's
+              .forEach(f -> tiers.add(Integer.parseInt(f[1])));
+          if (config.equals("c1.yaml") && round >= 20 && !tiers.isEmpty()) {
+            break; // 2,000 uncached scrapes: procagent's methods are hot and compiled, by C1
+          }
+        }
+        if (config.equals("c1.yaml")) {
+          assertThat(directives).contains("matching: io/procagent/*.*").containsPattern("c2 directives:\\s+inline: -\\s+Enable:true Exclude:true");
+          assertThat(tiers).as("tiers of procagent's compiled methods").isNotEmpty().doesNotContain(4);
+        } else {
+          assertThat(directives).doesNotContain("io/procagent");
+          assertThat(tiers).as("tiers of procagent's compiled methods").contains(4);
+        }
+        assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent");
+      }
+    }
+  }
+
+  private static String jcmd(String javaHome, String pid, String command) throws Exception {
+    Process jcmd =
+        new ProcessBuilder(Path.of(javaHome, "bin", "jcmd").toString(), pid, command).redirectErrorStream(true).start();
+    String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(jcmd.exitValue()).as(out).isZero();
+    return out;
+  }
+
   /** Live instances of the JDK's MBean server class in {@code pid}, by {@code jcmd GC.class_histogram}. */
   private static long mbeanServers(String javaHome, String pid) throws Exception {
     Process jcmd =
