@@ -158,7 +158,7 @@ final class TextFormat {
     for (int i = 0, n = points.size(); i < n; i++) {
       P d = points.get(i);
       series(m, suffix, d.getLabels(), null, 0);
-      number(value.applyAsDouble(d));
+      number(value.applyAsDouble(d), out);
       out.newline();
     }
   }
@@ -187,7 +187,7 @@ final class TextFormat {
       }
       for (Quantile q : d.getQuantiles()) {
         series(s.getMetadata(), "", d.getLabels(), "quantile", q.getQuantile());
-        number(q.getValue());
+        number(q.getValue(), out);
         out.newline();
       }
       countAndSum(s.getMetadata(), d.getLabels(), d.hasCount(), d.getCount(), d.hasSum(), d.getSum());
@@ -225,7 +225,7 @@ final class TextFormat {
     }
     if (hasSum) {
       series(m, "_sum", labels, null, 0);
-      number(sum);
+      number(sum, out);
       out.newline();
     }
   }
@@ -289,7 +289,7 @@ final class TextFormat {
         }
         out.ascii(extra);
         out.ascii("=\"");
-        number(extraValue);
+        number(extraValue, out);
         out.write('"');
       }
       out.write('}');
@@ -298,7 +298,7 @@ final class TextFormat {
   }
 
   /** A double as client_java writes it: {@code Double.toString}, infinities as {@code +Inf} / {@code -Inf}. */
-  private void number(double d) {
+  static void number(double d, Bytes out) {
     if (d == Double.POSITIVE_INFINITY) {
       out.ascii("+Inf");
     } else if (d == Double.NEGATIVE_INFINITY) {
@@ -306,9 +306,42 @@ final class TextFormat {
     } else if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || 1 / d > 0)) {
       out.decimal((long) d); // what Double.toString writes for these, without building it
       out.ascii(".0");
+    } else if (Math.abs(d) >= 1e-3 && Math.abs(d) < 1e7 && thousandths(d, out)) {
+      // written: the value is the double nearest a number of thousandths, as Double.toString writes it
     } else {
       out.ascii(Double.toString(d));
     }
+  }
+
+  /**
+   * Writes {@code d} when it is the double nearest to a decimal with at most three decimals (CPU
+   * seconds in ticks, milliseconds, load averages: most values a scrape has): the digits
+   * {@code Double.toString} writes for it, without the JDK's general algorithm, whose C2
+   * compilation was the largest one a scrape caused. Checked against {@code Double.toString} for
+   * every such value up to 10^5 and for random ones up to 10^7, on Java 17 and 25 (TextFormatTest).
+   *
+   * @return false, having written nothing, for any other value
+   */
+  private static boolean thousandths(double d, Bytes out) {
+    long k = Math.round(d * 1000);
+    if (k / 1000.0 != d) {
+      return false;
+    }
+    if (k < 0) {
+      out.write('-');
+      k = -k;
+    }
+    out.decimal(k / 1000);
+    out.write('.');
+    int frac = (int) (k % 1000);
+    out.write((char) ('0' + frac / 100));
+    if (frac % 100 != 0) {
+      out.write((char) ('0' + frac / 10 % 10));
+      if (frac % 10 != 0) {
+        out.write((char) ('0' + frac % 10));
+      }
+    }
+    return true;
   }
 
   /** A growable byte buffer, kept between scrapes by its one writer. */

@@ -277,6 +277,29 @@ class TextFormatTest {
     }
   }
 
+  /**
+   * Values with at most three decimals are written without Double.toString, and must read the
+   * same: every one up to 100 (and their negatives), random ones up to 10^7, and the doubles next
+   * to each, which are not such values and must take Double.toString's way.
+   */
+  @Test
+  void thousandthsAreWrittenAsDoubleToStringWritesThem() {
+    TextFormat.Bytes out = new TextFormat.Bytes(32);
+    Random random = new Random(3);
+    for (int i = 0; i < 400_000; i++) {
+      long k = i < 200_000 ? i - 100_000 : random.nextLong() % 10_000_000_000L;
+      double d = k / 1000.0;
+      for (double v : new double[] {d, Math.nextUp(d), Math.nextDown(d), k / 100.0, k / 10.0}) {
+        out.reset();
+        TextFormat.number(v, out);
+        String ours = new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII);
+        if (!ours.equals(Double.toString(v))) {
+          assertThat(ours).as("k = " + k).isEqualTo(Double.toString(v));
+        }
+      }
+    }
+  }
+
   private static String randomText(Random random, char[] alphabet) {
     char[] text = new char[random.nextInt(12)];
     for (int i = 0; i < text.length; i++) {
