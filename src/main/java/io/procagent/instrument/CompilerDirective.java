@@ -26,8 +26,9 @@ import java.util.Set;
  *
  * <p>The directive is added the way {@code jcmd PID Compiler.directives_add FILE} adds it, through
  * the JDK's diagnostic-command bean, called directly so that the platform MBean server is not
- * made. {@code jcmd PID Compiler.directives_print} shows it; the {@code jit.c1_only: false}
- * setting leaves it out.
+ * made. {@code jcmd PID Compiler.directives_print} shows it; {@code jit.c2: true} leaves it out.
+ * It stays for the JVM's life (removing it later could remove a directive someone added after it,
+ * and procagent's classes are not run once it stops).
  */
 public final class CompilerDirective {
 
