@@ -308,6 +308,11 @@ final class TextFormat {
       out.ascii(".0");
     } else if (Math.abs(d) >= 1e-3 && Math.abs(d) < 1e7 && thousandths(d, out)) {
       // written: the value is the double nearest a number of thousandths, as Double.toString writes it
+    } else if (Math.abs(d) >= 1e7 && Math.abs(d) < 0x1p53 && d == (long) d) { // bytes, counts
+      if (d < 0) {
+        out.write('-');
+      }
+      out.scientific(Math.abs((long) d));
     } else {
       out.ascii(Double.toString(d));
     }
@@ -422,6 +427,30 @@ final class TextFormat {
         }
       }
       ascii(from == 0 ? s : s.substring(from));
+    }
+
+    /**
+     * An integral double from 10^7 to 2^53 (byte counts, mostly) as {@code Double.toString}
+     * writes it, without its general algorithm: every digit of {@code v} (below 2^53 each one is
+     * needed), trailing zeros dropped, as {@code d.dddE<exponent>} ({@code 1.0E7}).
+     */
+    void scientific(long v) {
+      int start = len;
+      decimal(v);
+      int exponent = len - start - 1;
+      int end = len;
+      while (end > start + 1 && buf[end - 1] == '0') {
+        end--;
+      }
+      room(8);
+      System.arraycopy(buf, start + 1, buf, start + 2, end - start - 1);
+      buf[start + 1] = '.';
+      len = end + 1;
+      if (end == start + 1) {
+        buf[len++] = '0';
+      }
+      buf[len++] = 'E';
+      decimal(exponent);
     }
 
     void decimal(long v) {

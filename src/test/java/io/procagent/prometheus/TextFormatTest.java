@@ -300,6 +300,40 @@ class TextFormatTest {
     }
   }
 
+  /**
+   * Integral values from 10^7 to 2^53 (byte counts) are written without Double.toString, and
+   * must read the same: random ones with any number of trailing zero bits and decimal zeros,
+   * powers of two and of ten and their neighbours, negatives; beyond 2^53 Double.toString's way.
+   */
+  @Test
+  void bigIntegersAreWrittenAsDoubleToStringWritesThem() {
+    TextFormat.Bytes out = new TextFormat.Bytes(8);
+    Random random = new Random(5);
+    java.util.List<Double> values = new java.util.ArrayList<>();
+    for (int i = 0; i < 300_000; i++) {
+      long n = (random.nextLong() >>> 11) >>> random.nextInt(46); // below 2^53, any size
+      n = i % 3 == 0 ? n << random.nextInt(20) & ((1L << 53) - 1) : i % 3 == 1 ? n / 1000 * 1000 : n;
+      values.add((double) n);
+    }
+    for (long p = 1; p > 0 && p <= 1L << 60; p *= 2) {
+      values.addAll(java.util.List.of((double) p, (double) (p - 1), (double) (p + 1)));
+    }
+    for (long p = 1; p <= 1_000_000_000_000_000_000L && p > 0; p *= 10) {
+      values.addAll(java.util.List.of((double) p, (double) (p - 1), (double) (p + 1), p * 6.02));
+    }
+    values.addAll(java.util.List.of(0x1p53, 0x1p53 - 1, 0x1p53 + 2, 1.8446744073709552E19, 9.9999999e6, 1e7 - 0.5));
+    for (double v : values) {
+      for (double signed : new double[] {v, -v}) {
+        out.reset();
+        TextFormat.number(signed, out);
+        String ours = new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII);
+        if (!ours.equals(Double.toString(signed))) {
+          assertThat(ours).as("value " + Double.toString(signed)).isEqualTo(Double.toString(signed));
+        }
+      }
+    }
+  }
+
   private static String randomText(Random random, char[] alphabet) {
     char[] text = new char[random.nextInt(12)];
     for (int i = 0; i < text.length; i++) {
