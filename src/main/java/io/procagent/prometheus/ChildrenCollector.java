@@ -171,7 +171,7 @@ public final class ChildrenCollector implements FilteringCollector {
 
   private void counterByCommand(
       List<MetricSnapshot> out, Predicate<String> include, String name, String help, Map<String, Long> values) {
-    if (!include.test(name + "_total") || values.isEmpty()) {
+    if (!FilteringCollector.wants(include, name, "_total") || values.isEmpty()) {
       return;
     }
     CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);

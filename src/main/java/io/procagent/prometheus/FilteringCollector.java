@@ -10,9 +10,17 @@ import java.util.function.Predicate;
  */
 public interface FilteringCollector extends MultiCollector {
 
+  /** Every name: what an unfiltered scrape passes, so that a collector need not build a name to test it. */
+  Predicate<String> ALL = name -> true;
+
   @Override
   default MetricSnapshots collect() {
-    return collect(name -> true);
+    return collect(ALL);
+  }
+
+  /** Whether {@code include} accepts {@code name + suffix}; that name is not built for {@link #ALL}. */
+  static boolean wants(Predicate<String> include, String name, String suffix) {
+    return include == ALL || include.test(name + suffix);
   }
 
   /** The metrics whose names (client_java's Prometheus names) {@code include} accepts. */

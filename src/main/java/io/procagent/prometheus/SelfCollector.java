@@ -44,7 +44,7 @@ final class SelfCollector implements FilteringCollector {
   }
 
   private static void counter(List<MetricSnapshot> out, Predicate<String> include, String name, String help, double value) {
-    if (include.test(name + "_total")) {
+    if (FilteringCollector.wants(include, name, "_total")) {
       out.add(
           CounterSnapshot.builder()
               .name(name)

@@ -92,7 +92,7 @@ final class SingleFlight implements MultiCollector {
   private MetricSnapshots collectAll() {
     long cpu = policy == null ? -1 : ScrapePolicy.threadCpu();
     try {
-      MetricSnapshots all = inner.collect(n -> true);
+      MetricSnapshots all = inner.collect(FilteringCollector.ALL);
       last = all;
       return all;
     } finally {

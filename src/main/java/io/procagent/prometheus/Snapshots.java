@@ -99,14 +99,14 @@ final class Snapshots {
 
   /** A counter; {@code name} is given without {@code _total}. */
   void counter(String name, String help, double value) {
-    if (!Double.isNaN(value) && value >= 0 && include.test(name + "_total")) {
+    if (!Double.isNaN(value) && value >= 0 && FilteringCollector.wants(include, name, "_total")) {
       out.add(new CounterSnapshot(metadata(name, help), List.of(new CounterDataPointSnapshot(value, base, null, 0))));
     }
   }
 
   /** A counter with one label; {@code values[i]} is skipped when NaN or negative. */
   void counter(String name, String help, String label, String[] labelValues, double[] values) {
-    if (!include.test(name + "_total")) {
+    if (!FilteringCollector.wants(include, name, "_total")) {
       return;
     }
     List<CounterDataPointSnapshot> points = new ArrayList<>(values.length);
@@ -122,7 +122,7 @@ final class Snapshots {
 
   /** An {@code _info} metric; {@code name} is given without {@code _info}. */
   void info(String name, String help, Labels labels) {
-    if (include.test(name + "_info")) {
+    if (FilteringCollector.wants(include, name, "_info")) {
       out.add(new InfoSnapshot(metadata(name, help), List.of(new InfoDataPointSnapshot(base.merge(labels)))));
     }
   }
