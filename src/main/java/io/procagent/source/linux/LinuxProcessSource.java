@@ -38,7 +38,8 @@ public final class LinuxProcessSource implements ProcessSource {
    * Limits ({@code /proc/PID/limits}, a 1.4 KB table parsed as text: 0.65 ms and 14 KB a read
    * in cold code) change only by {@code setrlimit} or {@code prlimit}, and the working directory
    * (a symbolic link read through NIO: 0.16 ms a read in cold code) only by {@code chdir}, which
-   * Java code cannot call: both are read at most once a minute.
+   * Java code cannot call (another process, a daemon's target, may: its change shows within a
+   * minute): both are read at most once a minute.
    */
   static final long LIMITS_NANOS = 60_000_000_000L;
   private long limitsAt;
