@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSna
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
@@ -43,22 +42,11 @@ final class SelfCollector implements FilteringCollector {
     this.policy = policy;
   }
 
-  private static void counter(List<MetricSnapshot> out, Predicate<String> include, String name, String help, double value) {
-    if (FilteringCollector.wants(include, name, "_total")) {
-      out.add(
-          CounterSnapshot.builder()
-              .name(name)
-              .help(help)
-              .dataPoint(CounterDataPointSnapshot.builder().value(value).build())
-              .build());
-    }
-  }
-
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
     List<MetricSnapshot> out = new ArrayList<>(3);
     Snapshots s = new Snapshots(out, include);
-    s.info(BUILD, "procagent's version.", Labels.of("version", version));
+    s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
     if (include.test(DURATION) && !durations.isEmpty()) {
       GaugeSnapshot.Builder g =
           GaugeSnapshot.builder()
@@ -90,11 +78,11 @@ final class SelfCollector implements FilteringCollector {
       out.add(c.build());
     }
     if (policy != null) {
-      counter(out, include, TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
+      s.counter(TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
           policy.timedOut.sum());
-      counter(out, include, THROTTLED, "Seconds scrapes waited because the endpoint had used its http.cpu_limit.",
+      s.counter(THROTTLED, "Seconds scrapes waited because the endpoint had used its http.cpu_limit.",
           policy.throttledNanos.sum() / 1e9);
-      counter(out, include, RESTARTS, "Times the endpoint was bound again after its socket was closed from outside.",
+      s.counter(RESTARTS, "Times the endpoint was bound again after its socket was closed from outside.",
           policy.restarts.sum());
     }
     return new MetricSnapshots(out);
