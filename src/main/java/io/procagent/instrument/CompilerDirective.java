@@ -41,37 +41,30 @@ public final class CompilerDirective {
 
   private CompilerDirective() {}
 
-  /** {@link #add(Instrumentation, Path)} with the directory procagent's jar was unpacked to. */
-  public static boolean add(Instrumentation inst) {
-    try {
-      Path jar = Path.of(CompilerDirective.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return add(inst, jar.getParent());
-    } catch (URISyntaxException | RuntimeException e) {
-      LOG.info("procagent's code may be compiled by C2 (no compiler directive: " + e + ")");
-      return false;
-    }
-  }
-
   /**
-   * Adds the directive; on any failure one log line and nothing else changes.
+   * Adds the directive, through a file in the directory procagent's jar was unpacked to (only this
+   * user can write there), deleted after; on any failure one log line and nothing else changes.
    *
-   * @param dir a directory only this user can write to, for the directive's file (deleted after)
    * @return whether the JVM took the directive
    */
-  public static boolean add(Instrumentation inst, Path dir) {
-    Path file = dir.resolve("procagent-compiler-directive.json");
+  public static boolean add(Instrumentation inst) {
+    Path file = null;
     try {
+      Path jar = Path.of(CompilerDirective.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      file = jar.resolveSibling("procagent-compiler-directive.json");
       Files.write(file, DIRECTIVE.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE_NEW);
       String out = execute(inst, "Compiler.directives_add " + file);
       if (out.contains("1 compiler directives added")) {
         return true;
       }
       LOG.warn("the JVM refused procagent's compiler directive (C2 may compile procagent's code): " + out.strip());
-    } catch (ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+    } catch (URISyntaxException | ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
       LOG.info("procagent's code may be compiled by C2 (no compiler directive: " + e + ")");
     } finally {
       try {
-        Files.deleteIfExists(file);
+        if (file != null) {
+          Files.deleteIfExists(file);
+        }
       } catch (IOException e) {
         // the private directory is deleted at exit
       }
@@ -89,11 +82,9 @@ public final class CompilerDirective {
       throw new ClassNotFoundException("module jdk.management (not in this runtime)");
     }
     String pkg = "com.sun.management.internal";
-    if (inst != null) {
-      inst.redefineModule(
-          management.get(), Set.of(), Map.of(), Map.of(pkg, Set.of(CompilerDirective.class.getModule())),
-          Set.of(), Map.of());
-    }
+    inst.redefineModule(
+        management.get(), Set.of(), Map.of(), Map.of(pkg, Set.of(CompilerDirective.class.getModule())),
+        Set.of(), Map.of());
     Class<?> impl = Class.forName(management.get(), pkg + ".DiagnosticCommandImpl");
     if (impl == null) {
       throw new ClassNotFoundException(pkg + ".DiagnosticCommandImpl");

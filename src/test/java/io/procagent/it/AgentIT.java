@@ -207,12 +207,7 @@ class AgentIT {
 
   /** Live instances of the JDK's MBean server class in {@code pid}, by {@code jcmd GC.class_histogram}. */
   private static long mbeanServers(String javaHome, String pid) throws Exception {
-    Process jcmd =
-        new ProcessBuilder(Path.of(javaHome, "bin", "jcmd").toString(), pid, "GC.class_histogram")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(jcmd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    String out = jcmd(javaHome, pid, "GC.class_histogram");
     assertThat(out).as(out).contains("java.lang.String ");
     return out.lines()
         .filter(l -> l.contains(" com.sun.jmx.mbeanserver.JmxMBeanServer "))
