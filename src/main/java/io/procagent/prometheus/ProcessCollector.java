@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -63,7 +64,25 @@ public final class ProcessCollector implements FilteringCollector {
     this.base = base;
   }
 
-  private record Identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {}
+  /** equals and hashCode written out, not bootstrapped through ObjectMethods (see Snapshots). */
+  private record Identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity i
+          && Objects.equals(command, i.command)
+          && Objects.equals(cwd, i.cwd)
+          && Objects.equals(gid, i.gid)
+          && Objects.equals(pid, i.pid)
+          && Objects.equals(ppid, i.ppid)
+          && Objects.equals(uid, i.uid)
+          && Objects.equals(user, i.user);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(command, cwd, gid, pid, ppid, uid, user);
+    }
+  }
 
   /** The identity labels of the last scrape, built again only when a value changed (cwd can). */
   private volatile Map.Entry<Identity, Labels> identity;

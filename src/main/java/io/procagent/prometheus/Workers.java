@@ -200,7 +200,19 @@ final class Workers implements Executor {
     late.forEach(this::cut);
   }
 
-  private record Running(SocketChannel channel, long deadline) {}
+  /**
+   * One running exchange, removed by identity: a class, not a record, whose equals would be
+   * bootstrapped through java.lang.runtime.ObjectMethods in the host at the first removal.
+   */
+  private static final class Running {
+    final SocketChannel channel;
+    final long deadline;
+
+    Running(SocketChannel channel, long deadline) {
+      this.channel = channel;
+      this.deadline = deadline;
+    }
+  }
 
   /** One exchange of {@code address} ended: start its next waiting one, if any. */
   private void done(InetAddress address) {

@@ -3,6 +3,11 @@ package io.procagent.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -193,6 +198,37 @@ class AgentIT {
         }
         assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent");
       }
+    }
+  }
+
+  /**
+   * A record's own equals and hashCode are bootstrapped through java.lang.runtime.ObjectMethods,
+   * which spins method-handle classes in the host at first use (about 60 hidden classes and 1 MB
+   * allocated at the first scrape, measured); the records procagent compares write theirs out.
+   */
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void servingUsesNoRecordMethodBootstrap(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path classes = dir.resolve("classes.log");
+    Files.writeString(dir.resolve("fast.yaml"), "sampling:\n  interval: 200ms\n  cache_ttl: 0s\n");
+    try (Jvm app =
+        Jvm.app(javaHome, dir, "127.0.0.1:" + port + ":" + dir.resolve("fast.yaml"), 60_000, "-Xlog:class+load:file=" + classes)) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      Jvm.scrape(url, Duration.ofSeconds(30));
+      HttpClient client = HttpClient.newHttpClient();
+      for (String accept : new String[] {"text/plain", "application/openmetrics-text; version=1.0.0"}) {
+        HttpResponse<String> r =
+            client.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(), BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+      }
+      assertThat(Jvm.scrape(url + "?name[]=process_info", Duration.ofSeconds(5))).contains("process_info{");
+      Thread.sleep(1000); // sampler rounds
+      Jvm.scrape(url, Duration.ofSeconds(5));
+      String loaded = Files.readString(classes);
+      assertThat(loaded).contains("io.procagent.prometheus.ProcessCollector ");
+      assertThat(loaded).doesNotContain("java.lang.runtime.ObjectMethods ");
+      assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent");
     }
   }
 
