@@ -21,8 +21,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * The only procagent class the host application can see: Premain-Class, Agent-Class and
- * Main-Class of {@code procagent.jar}.
+ * With {@code JarLoader}, the only procagent class the host application can see: Premain-Class,
+ * Agent-Class and Main-Class of {@code procagent.jar}.
  *
  * <p>It uses the JDK only and is compiled for Java 8, so that on an old JVM it can say in one
  * line that procagent needs Java 17 instead of failing with an {@code UnsupportedClassVersion}
@@ -30,15 +30,16 @@ import java.util.jar.JarFile;
  * {@code inst/}, build the private class loader, start the agent) happens on one daemon thread.
  *
  * <p>Our code and every dependency live in {@code inst/*.jar} inside this jar. They are copied
- * to a private temporary directory and loaded by a {@link URLClassLoader} whose parent is the
- * platform class loader, so the application's own client_java, OSHI or JNA can never be mixed
- * with ours.
+ * to a private temporary directory and loaded by a {@code JarLoader} (a {@link URLClassLoader})
+ * whose parent is the platform class loader, so the application's own client_java, OSHI or JNA
+ * can never be mixed with ours.
  */
 public final class Bootstrap {
 
   static final int MIN_JAVA = 17;
   private static final String AGENT_MAIN = "io.procagent.agent.AgentMain";
   private static final String CLI_MAIN = "io.procagent.cli.Cli";
+  private static final String JAR_LOADER = "io.procagent.bootstrap.JarLoader";
 
   /**
    * One procagent per JVM. Every copy of procagent.jar given to one JVM resolves this class
@@ -248,10 +249,15 @@ public final class Bootstrap {
             return rank(a.getPath()) - rank(b.getPath());
           }
         });
-    ClassLoader platform = platformLoader();
-    return URLClassLoader.class
-        .getConstructor(String.class, URL[].class, ClassLoader.class)
-        .newInstance("procagent", urls.toArray(new URL[0]), platform);
+    File[] files = new File[urls.size()];
+    for (int i = 0; i < files.length; i++) {
+      files[i] = new File(urls.get(i).toURI());
+    }
+    // JarLoader is Java 17 bytecode: by reflection, once the version has been checked
+    return (ClassLoader)
+        Class.forName(JAR_LOADER)
+            .getDeclaredConstructor(URL[].class, File[].class, ClassLoader.class)
+            .newInstance(urls.toArray(new URL[0]), files, platformLoader());
   }
 
   /** The jars an agent's start-up loads classes from, in this order; the others after them. */

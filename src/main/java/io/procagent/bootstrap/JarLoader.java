@@ -1,0 +1,200 @@
+package io.procagent.bootstrap;
+
+import java.io.EOFException;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.security.CodeSigner;
+import java.security.CodeSource;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipFile;
+
+/**
+ * procagent's private class loader, named {@code procagent}, under the platform loader: the jars
+ * of {@code inst/} in the order {@link Bootstrap#rank} gives. Resources (the version file, JNA's
+ * native library) are found as by any {@link URLClassLoader}; classes it finds itself, because
+ * the JDK's way cost the host's heap twice what the class files weigh. Measured with JFR
+ * allocation samples of an agent's start and first scrape: {@code Resource.getBytes} grows its
+ * array 1 KB at a time and copies it at each step; every class got its own {@code CodeSource},
+ * URL strings and connection; and each of procagent's class names was first asked of the
+ * platform loader, which answers with a {@code ClassNotFoundException} and its stack trace. Here
+ * a class file is read into one array of its size, each jar has one {@code CodeSource}, and only
+ * names the JDK could own ({@link #jdkName}) go to the parent first.
+ *
+ * <p>Java 17 bytecode (the named loader constructor): {@link Bootstrap}, Java 8 bytecode, builds
+ * it by reflection once it has checked the JVM's version.
+ */
+final class JarLoader extends URLClassLoader {
+
+  /** A class file larger than this is read as a stream of unknown length. */
+  private static final long LARGEST_CLASS = 64L << 20;
+
+  private final File[] files;
+  private final CodeSource[] sources;
+  /** Opened when a lookup first reaches them, as the JDK's loader does. Guarded by this. */
+  private final JarFile[] jars;
+  /** Jars that could not be opened: skipped, not tried again. Guarded by this. */
+  private final boolean[] broken;
+  /** See {@link #scratch(int)}. Guarded by this. */
+  private byte[] scratch = new byte[16 * 1024];
+
+  JarLoader(URL[] urls, File[] files, ClassLoader parent) {
+    super("procagent", urls, parent);
+    this.files = files.clone();
+    this.sources = new CodeSource[files.length];
+    for (int i = 0; i < files.length; i++) {
+      sources[i] = new CodeSource(urls[i], (CodeSigner[]) null);
+    }
+    this.jars = new JarFile[files.length];
+    this.broken = new boolean[files.length];
+  }
+
+  /**
+   * The JDK's names go to the platform loader first, as in any loader. Every other name is
+   * looked up in procagent's jars first: the platform loader does not have it, and asking it
+   * costs an exception.
+   */
+  @Override
+  protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (jdkName(name)) {
+      return super.loadClass(name, resolve);
+    }
+    synchronized (getClassLoadingLock(name)) {
+      Class<?> c = findLoadedClass(name);
+      if (c == null) {
+        c = own(name);
+        if (c == null) {
+          return super.loadClass(name, resolve); // the parent, then findClass: a miss anyway
+        }
+      }
+      if (resolve) {
+        resolveClass(c);
+      }
+      return c;
+    }
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    Class<?> c = own(name);
+    if (c == null) {
+      throw new ClassNotFoundException(name);
+    }
+    return c;
+  }
+
+  /** Whether the JDK's own modules could define {@code name} (none of procagent's jars do). */
+  static boolean jdkName(String name) {
+    return name.startsWith("java.")
+        || name.startsWith("javax.")
+        || name.startsWith("jdk.")
+        || name.startsWith("sun.")
+        || (name.startsWith("com.sun.") && !name.startsWith("com.sun.jna."))
+        || name.startsWith("org.w3c.")
+        || name.startsWith("org.xml.")
+        || name.startsWith("org.ietf.");
+  }
+
+  /** The class from the first jar that has it, defined; null when none has. */
+  private Class<?> own(String name) throws ClassNotFoundException {
+    String path = name.replace('.', '/').concat(".class");
+    for (int i = 0; i < files.length; i++) {
+      JarFile jar = jar(i);
+      JarEntry entry = jar == null ? null : jar.getJarEntry(path);
+      if (entry != null) {
+        return define(name, jar, entry, i);
+      }
+    }
+    return null;
+  }
+
+  private synchronized JarFile jar(int i) {
+    if (jars[i] == null && !broken[i]) {
+      try {
+        // as the JDK's loader opens them: verified, and multi-release at this JVM's version
+        jars[i] = new JarFile(files[i], true, ZipFile.OPEN_READ, JarFile.runtimeVersion());
+      } catch (IOException | RuntimeException e) {
+        broken[i] = true; // the class then is not found, and the caller says which
+      }
+    }
+    return jars[i];
+  }
+
+  private synchronized Class<?> define(String name, JarFile jar, JarEntry entry, int i)
+      throws ClassNotFoundException {
+    byte[] bytes;
+    int length;
+    try (InputStream in = jar.getInputStream(entry)) {
+      long size = entry.getSize();
+      if (size >= 0 && size <= LARGEST_CLASS) {
+        bytes = scratch((int) size);
+        readExactly(in, bytes, (int) size);
+        length = (int) size;
+      } else {
+        bytes = in.readAllBytes();
+        length = bytes.length;
+      }
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name + " in " + files[i], e);
+    }
+    int dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      String pkg = name.substring(0, dot);
+      if (getDefinedPackage(pkg) == null) {
+        try {
+          Manifest manifest = jar.getManifest();
+          if (manifest != null) {
+            definePackage(pkg, manifest, sources[i].getLocation());
+          } else {
+            definePackage(pkg, null, null, null, null, null, null, null);
+          }
+        } catch (IOException | IllegalArgumentException e) {
+          // a manifest that cannot be read, or the package defined meanwhile: defined as it is
+        }
+      }
+    }
+    return defineClass(name, bytes, 0, length, sources[i]);
+  }
+
+  /**
+   * One array for every class file read, grown to the largest: {@code defineClass} copies the
+   * bytes, and {@link #define} runs under this loader's lock (which, as the loader is not
+   * registered as parallel capable, is also the lock of every load).
+   */
+  private byte[] scratch(int size) {
+    if (scratch.length < size) {
+      scratch = new byte[Math.max(size, 2 * scratch.length)];
+    }
+    return scratch;
+  }
+
+  private static void readExactly(InputStream in, byte[] b, int size) throws IOException {
+    int n = 0;
+    while (n < size) {
+      int r = in.read(b, n, size - n);
+      if (r < 0) {
+        throw new EOFException("class file shorter than its entry says");
+      }
+      n += r;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      synchronized (this) {
+        for (JarFile j : jars) {
+          if (j != null) {
+            j.close();
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.procagent.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JarLoaderTest {
+
+  /** Defined again, from a jar, by the loaders under test. */
+  public static class Base {
+    public String hello() {
+      return "base";
+    }
+  }
+
+  public static class Fixture extends Base {
+    @Override
+    public String hello() {
+      return "fixture";
+    }
+  }
+
+  @TempDir Path dir;
+
+  @Test
+  void definesClassesFromTheFirstJarThatHasThemWithOneCodeSourcePerJar() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken.jar"), "not a jar");
+    Path first = jar("first.jar", "1.2.3", "note.txt", Base.class, Fixture.class);
+    Path second = jar("second.jar", "9.9.9", "other.txt", Fixture.class);
+    try (JarLoader loader = loader(broken, first, second)) {
+      Class<?> fixture = loader.loadClass(Fixture.class.getName());
+      assertThat(fixture).isNotSameAs(Fixture.class);
+      assertThat(fixture.getClassLoader()).isSameAs(loader);
+      assertThat(fixture.getSuperclass().getClassLoader()).isSameAs(loader);
+      assertThat(fixture.getMethod("hello").invoke(fixture.getConstructor().newInstance())).isEqualTo("fixture");
+      assertThat(fixture.getProtectionDomain().getCodeSource().getLocation()).isEqualTo(first.toUri().toURL());
+      assertThat(fixture.getProtectionDomain())
+          .isSameAs(fixture.getSuperclass().getProtectionDomain()); // one per jar, not per class
+      assertThat(fixture.getPackage().getImplementationVersion()).isEqualTo("1.2.3"); // the jar's manifest
+      assertThat(loader.loadClass(Fixture.class.getName())).isSameAs(fixture);
+      assertThat(loader.getName()).isEqualTo("procagent");
+    }
+  }
+
+  @Test
+  void theJdksNamesComeFromTheParentAndResourcesFromEveryJar() throws Exception {
+    Path first = jar("first.jar", "1", "note.txt", Base.class);
+    Path second = jar("second.jar", "2", "other.txt", Fixture.class);
+    try (JarLoader loader = loader(first, second)) {
+      assertThat(loader.loadClass("java.lang.String")).isSameAs(String.class);
+      assertThat(loader.loadClass("java.sql.Connection")).isSameAs(java.sql.Connection.class); // platform
+      URL other = loader.getResource("other.txt");
+      assertThat(other).isNotNull();
+      try (InputStream in = other.openStream()) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("other.txt");
+      }
+      assertThatThrownBy(() -> loader.loadClass("io.procagent.NoSuchClass"))
+          .isInstanceOf(ClassNotFoundException.class)
+          .hasMessageContaining("io.procagent.NoSuchClass");
+      // the application's classes are not seen: the parent is the platform loader
+      assertThatThrownBy(() -> loader.loadClass(JarLoaderTest.class.getName())).isInstanceOf(ClassNotFoundException.class);
+    }
+  }
+
+  @Test
+  void onlyTheJdksNamesAreAskedOfTheParentFirst() {
+    assertThat(JarLoader.jdkName("java.lang.String")).isTrue();
+    assertThat(JarLoader.jdkName("javax.management.ObjectName")).isTrue();
+    assertThat(JarLoader.jdkName("jdk.jfr.Event")).isTrue();
+    assertThat(JarLoader.jdkName("sun.misc.Unsafe")).isTrue();
+    assertThat(JarLoader.jdkName("com.sun.management.OperatingSystemMXBean")).isTrue();
+    assertThat(JarLoader.jdkName("com.sun.jna.Native")).isFalse(); // JNA, one of ours
+    assertThat(JarLoader.jdkName("io.prometheus.metrics.model.snapshots.Labels")).isFalse();
+    assertThat(JarLoader.jdkName("io.procagent.agent.AgentMain")).isFalse();
+    assertThat(JarLoader.jdkName("oshi.SystemInfo")).isFalse();
+  }
+
+  private JarLoader loader(Path... jars) throws Exception {
+    URL[] urls = new URL[jars.length];
+    File[] files = new File[jars.length];
+    for (int i = 0; i < jars.length; i++) {
+      urls[i] = jars[i].toUri().toURL();
+      files[i] = jars[i].toFile();
+    }
+    return new JarLoader(urls, files, ClassLoader.getPlatformClassLoader());
+  }
+
+  /** A jar with {@code classes}' class files, a text resource and Implementation-Version. */
+  private Path jar(String name, String version, String resource, Class<?>... classes) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.IMPLEMENTATION_VERSION, version);
+    Path jar = dir.resolve(name);
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(file, manifest)) {
+      for (Class<?> c : classes) {
+        String path = c.getName().replace('.', '/') + ".class";
+        out.putNextEntry(new JarEntry(path));
+        try (InputStream in = c.getClassLoader().getResourceAsStream(path)) {
+          in.transferTo(out);
+        }
+        out.closeEntry();
+      }
+      out.putNextEntry(new JarEntry(resource));
+      out.write(resource.getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    return jar;
+  }
+}
