@@ -1,11 +1,10 @@
 package io.procagent.prometheus;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
+import io.procagent.log.Log;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 
 /**
  * {@code jvm_memory_pool_allocated_bytes_total{pool}}, as client_java's {@code
@@ -28,6 +28,9 @@ import javax.management.openmbean.CompositeData;
 final class PoolAllocationCollector implements FilteringCollector, NotificationListener {
 
   static final String NAME = "jvm_memory_pool_allocated_bytes";
+  /** {@code GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION}. */
+  static final String GC_NOTIFICATION = "com.sun.management.gc.notification";
+  private static final Log LOG = Log.get(PoolAllocationCollector.class);
   private static final String HELP =
       "Total bytes allocated in a given JVM memory pool. Only updated after GC, not continuously.";
 
@@ -45,19 +48,38 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
     return c;
   }
 
+  /**
+   * Reads the notification's open data as the MXBean mapping lays it out ({@code gcInfo}, its
+   * {@code memoryUsageBeforeGc}/{@code AfterGc} maps as tables of {@code key} and {@code value}
+   * rows), not through {@code GarbageCollectionNotificationInfo.from}: that maps the data back
+   * to Java objects by reflection, and at the first GC loaded about 120 classes (generic
+   * signatures, a generated method accessor) into the host, 0.5 MB of metaspace.
+   */
   @Override
   public void handleNotification(Notification n, Object handback) {
-    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+    if (!GC_NOTIFICATION.equals(n.getType()) || !(n.getUserData() instanceof CompositeData data)) {
       return;
     }
-    var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
-    Map<String, MemoryUsage> after = info.getMemoryUsageAfterGc();
-    for (Map.Entry<String, MemoryUsage> e : info.getMemoryUsageBeforeGc().entrySet()) {
-      MemoryUsage a = after.get(e.getKey());
-      if (a != null) {
-        gc(e.getKey(), e.getValue().getUsed(), a.getUsed());
+    try {
+      CompositeData info = (CompositeData) data.get("gcInfo");
+      TabularData before = (TabularData) info.get("memoryUsageBeforeGc");
+      TabularData after = (TabularData) info.get("memoryUsageAfterGc");
+      for (Object row : before.values()) {
+        CompositeData b = (CompositeData) row;
+        Object pool = b.get("key");
+        CompositeData a = after.get(new Object[] {pool});
+        if (pool instanceof String name && a != null) {
+          gc(name, used(b), used(a));
+        }
       }
+    } catch (RuntimeException e) { // not the documented layout: this GC is not counted
+      LOG.warnOnce("gc-notification", "a GC notification could not be read: " + e);
     }
+  }
+
+  /** {@code used} of a {@code key}/{@code value} row whose value is a {@code MemoryUsage}. */
+  private static long used(CompositeData row) {
+    return (Long) ((CompositeData) row.get("value")).get("used");
   }
 
   /** One GC's effect on one pool: used {@code before} and {@code after} it. */

@@ -203,6 +203,35 @@ class CollectorsTest {
     assertThat(text(c.collect())).containsPattern("jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]+\"} [1-9]");
   }
 
+  /**
+   * The GC notifications read as open data give what client_java's JvmMemoryPoolAllocationMetrics
+   * gets from the same GCs through GarbageCollectionNotificationInfo, pool by pool.
+   */
+  @Test
+  void poolAllocationEqualsClientJavasOnTheSameGcs() throws Exception {
+    PrometheusRegistry theirs = new PrometheusRegistry();
+    io.prometheus.metrics.instrumentation.jvm.JvmMemoryPoolAllocationMetrics.builder(Registries.properties())
+        .register(theirs);
+    PoolAllocationCollector ours = PoolAllocationCollector.listening();
+    byte[][] keep = new byte[64][];
+    for (int gc = 0; gc < 3; gc++) {
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = new byte[64 * 1024];
+      }
+      System.gc();
+    }
+    assertThat(keep[0]).hasSize(64 * 1024);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String expected = text(theirs.scrape());
+    String actual = text(ours.collect());
+    while ((actual.isEmpty() || !actual.equals(expected)) && System.nanoTime() < deadline) { // notified a moment later
+      Thread.sleep(50);
+      expected = text(theirs.scrape());
+      actual = text(ours.collect());
+    }
+    assertThat(actual).isEqualTo(expected).containsPattern("jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]+\"} [1-9]");
+  }
+
   /** The same series as client_java's JvmMemoryMetrics (values masked: memory moves between the two reads). */
   @Test
   void memoryMetricsAreClientJavasSeries() throws IOException {
