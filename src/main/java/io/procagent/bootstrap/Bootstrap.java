@@ -21,8 +21,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * With {@code JarLoader}, the only procagent class the host application can see: Premain-Class,
- * Agent-Class and Main-Class of {@code procagent.jar}.
+ * Premain-Class, Agent-Class and Main-Class of {@code procagent.jar}: with {@code JarLoader},
+ * the only procagent classes the host application can see.
  *
  * <p>It uses the JDK only and is compiled for Java 8, so that on an old JVM it can say in one
  * line that procagent needs Java 17 instead of failing with an {@code UnsupportedClassVersion}

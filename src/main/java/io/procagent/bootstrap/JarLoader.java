@@ -22,8 +22,8 @@ import java.util.zip.ZipFile;
  * array 1 KB at a time and copies it at each step; every class got its own {@code CodeSource},
  * URL strings and connection; and each of procagent's class names was first asked of the
  * platform loader, which answers with a {@code ClassNotFoundException} and its stack trace. Here
- * a class file is read into one array of its size, each jar has one {@code CodeSource}, and only
- * names the JDK could own ({@link #jdkName}) go to the parent first.
+ * every class file is read into one kept array (grown to the largest), each jar has one {@code
+ * CodeSource}, and only names the JDK could own ({@link #jdkName}) go to the parent first.
  *
  * <p>Java 17 bytecode (the named loader constructor): {@link Bootstrap}, Java 8 bytecode, builds
  * it by reflection once it has checked the JVM's version.
