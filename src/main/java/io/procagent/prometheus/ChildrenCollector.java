@@ -6,8 +6,6 @@ import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -51,6 +49,8 @@ public final class ChildrenCollector implements FilteringCollector {
   private final Sampler sampler;
   private final Launches launches;
   private final Labels base;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   /**
    * @param sampler scans the live descendants (its {@code children()} may be null: scan off)
@@ -85,18 +85,25 @@ public final class ChildrenCollector implements FilteringCollector {
     gaugeByCommand(out, include, c, RSS, "Resident memory of the live descendants by command, in bytes.", g -> g.residentBytes());
     gaugeByCommand(out, include, c, THREADS, "Threads of the live descendants by command.", g -> g.threads());
     gaugeByCommand(out, include, c, FDS, "Open file descriptors of the live descendants by command (those we may read).", g -> g.openFds());
-    if (include.test(CPU + "_total") && !c.groups().isEmpty()) {
-      CounterSnapshot.Builder b =
-          CounterSnapshot.builder()
-              .name(CPU)
-              .help("CPU seconds of every descendant seen by command, kept when they exit.");
-      for (ChildrenSnapshot.Group g : c.groups()) {
-        b.dataPoint(point(Snapshots.labels("command", g.command(), "mode", "user"), g.userSeconds()));
-        b.dataPoint(point(Snapshots.labels("command", g.command(), "mode", "system"), g.systemSeconds()));
+    List<ChildrenSnapshot.Group> groups = c.groups();
+    if (include.test(CPU + "_total") && !groups.isEmpty()) {
+      Labels[] labels = new Labels[2 * groups.size()];
+      double[] values = new double[labels.length];
+      int n = 0;
+      for (ChildrenSnapshot.Group g : groups) {
+        labels[n] = Snapshots.merged(base, Snapshots.labels("command", g.command(), "mode", "user"));
+        values[n++] = g.userSeconds();
+        labels[n] = Snapshots.merged(base, Snapshots.labels("command", g.command(), "mode", "system"));
+        values[n++] = g.systemSeconds();
       }
-      out.add(b.build());
+      out.add(
+          last.counter(
+              Snapshots.metadata(CPU, "CPU seconds of every descendant seen by command, kept when they exit."),
+              labels,
+              values,
+              n));
     }
-    Snapshots s = new Snapshots(out, include, base);
+    Snapshots s = new Snapshots(out, include, base, last);
     // the launch records share the command groups and are current; the scan's count may lag
     int folded = launches != null ? Math.max(launches.foldedCommands(), c.foldedCommands()) : c.foldedCommands();
     s.gauge(FOLDED, "Distinct child commands folded into command=other by the max_commands cap.", folded);
@@ -113,18 +120,18 @@ public final class ChildrenCollector implements FilteringCollector {
     if (!include.test(name) || c.groups().isEmpty()) {
       return;
     }
-    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
-    boolean any = false;
+    Labels[] labels = new Labels[c.groups().size()];
+    double[] values = new double[labels.length];
+    int n = 0;
     for (ChildrenSnapshot.Group g : c.groups()) {
       double v = value.applyAsDouble(g);
       if (v >= 0) {
-        Labels labels = Snapshots.merged(base, Snapshots.labels("command", g.command()));
-        b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(v).build());
-        any = true;
+        labels[n] = Snapshots.merged(base, Snapshots.labels("command", g.command()));
+        values[n++] = v;
       }
     }
-    if (any) {
-      out.add(b.build());
+    if (n > 0) {
+      out.add(last.gauge(Snapshots.metadata(name, help), labels, values, n));
     }
   }
 
@@ -174,9 +181,14 @@ public final class ChildrenCollector implements FilteringCollector {
     if (!FilteringCollector.wants(include, name, "_total") || values.isEmpty()) {
       return;
     }
-    CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
-    values.forEach((command, n) -> b.dataPoint(point(Snapshots.labels("command", command), n)));
-    out.add(b.build());
+    Labels[] labels = new Labels[values.size()];
+    double[] counts = new double[labels.length];
+    int n = 0;
+    for (Map.Entry<String, Long> e : values.entrySet()) {
+      labels[n] = Snapshots.merged(base, Snapshots.labels("command", e.getKey()));
+      counts[n++] = e.getValue();
+    }
+    out.add(last.counter(Snapshots.metadata(name, help), labels, counts, n));
   }
 
   private CounterDataPointSnapshot point(Labels labels, double value) {

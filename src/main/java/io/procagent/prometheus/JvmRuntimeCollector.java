@@ -1,10 +1,6 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Exemplars;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -66,6 +62,8 @@ final class JvmRuntimeCollector implements FilteringCollector {
   private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
   private final Labels[] collectorLabels;
   private final InfoSnapshot runtime;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   JvmRuntimeCollector() {
     bufferPoolLabels = new Labels[bufferPools.size()];
@@ -96,16 +94,16 @@ final class JvmRuntimeCollector implements FilteringCollector {
     bufferPools(out, include, BUFFER_CAPACITY, 1);
     bufferPools(out, include, BUFFERS, 2);
     if (include.test(CLASSES.getPrometheusName())) {
-      out.add(new GaugeSnapshot(CLASSES, List.of(new GaugeDataPointSnapshot(classes.getLoadedClassCount(), Labels.EMPTY, null))));
+      out.add(last.gauge(CLASSES, Labels.EMPTY, classes.getLoadedClassCount()));
     }
     if (include.test(CLASSES_LOADED.getPrometheusName())) {
-      out.add(counter(CLASSES_LOADED, classes.getTotalLoadedClassCount()));
+      out.add(last.counter(CLASSES_LOADED, Labels.EMPTY, classes.getTotalLoadedClassCount()));
     }
     if (include.test(CLASSES_UNLOADED.getPrometheusName())) {
-      out.add(counter(CLASSES_UNLOADED, classes.getUnloadedClassCount()));
+      out.add(last.counter(CLASSES_UNLOADED, Labels.EMPTY, classes.getUnloadedClassCount()));
     }
     if (compilation != null && include.test(COMPILATION.getPrometheusName())) {
-      out.add(counter(COMPILATION, Unit.millisToSeconds(compilation.getTotalCompilationTime())));
+      out.add(last.counter(COMPILATION, Labels.EMPTY, Unit.millisToSeconds(compilation.getTotalCompilationTime())));
     }
     if (include.test(GC.getPrometheusName())) {
       List<SummaryDataPointSnapshot> points = new ArrayList<>(collectors.size());
@@ -129,16 +127,11 @@ final class JvmRuntimeCollector implements FilteringCollector {
     if (!include.test(m.getPrometheusName())) {
       return;
     }
-    List<GaugeDataPointSnapshot> points = new ArrayList<>(bufferPoolLabels.length);
-    for (int i = 0; i < bufferPoolLabels.length; i++) {
+    double[] values = new double[bufferPoolLabels.length];
+    for (int i = 0; i < values.length; i++) {
       BufferPoolMXBean pool = bufferPools.get(i);
-      long value = field == 0 ? pool.getMemoryUsed() : field == 1 ? pool.getTotalCapacity() : pool.getCount();
-      points.add(new GaugeDataPointSnapshot(value, bufferPoolLabels[i], null));
+      values[i] = field == 0 ? pool.getMemoryUsed() : field == 1 ? pool.getTotalCapacity() : pool.getCount();
     }
-    out.add(new GaugeSnapshot(m, points));
-  }
-
-  private static CounterSnapshot counter(MetricMetadata m, double value) {
-    return new CounterSnapshot(m, List.of(new CounterDataPointSnapshot(value, Labels.EMPTY, null, 0)));
+    out.add(last.gauge(m, bufferPoolLabels, values, values.length));
   }
 }

@@ -1,7 +1,5 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -51,11 +49,14 @@ final class MemoryCollector implements FilteringCollector {
   };
   private static final Labels HEAP = Labels.of("area", "heap");
   private static final Labels NONHEAP = Labels.of("area", "nonheap");
+  private static final Labels[] AREAS = {HEAP, NONHEAP};
 
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
   /** Each pool's {@code pool} label, built once. */
   private final Labels[] poolLabels;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   MemoryCollector() {
     poolLabels = new Labels[pools.size()];
@@ -72,7 +73,7 @@ final class MemoryCollector implements FilteringCollector {
   public MetricSnapshots collect(Predicate<String> include) {
     List<MetricSnapshot> out = new ArrayList<>(13);
     if (include.test(PENDING.getPrometheusName())) {
-      out.add(new GaugeSnapshot(PENDING, List.of(point(memory.getObjectPendingFinalizationCount(), Labels.EMPTY))));
+      out.add(last.gauge(PENDING, Labels.EMPTY, memory.getObjectPendingFinalizationCount()));
     }
     MemoryUsage heap = memory.getHeapMemoryUsage();
     MemoryUsage nonHeap = memory.getNonHeapMemoryUsage();
@@ -85,7 +86,7 @@ final class MemoryCollector implements FilteringCollector {
     for (int f = 0; f < VALUES.size(); f++) {
       ToLongFunction<MemoryUsage> value = VALUES.get(f);
       if (include.test(AREA[f].getPrometheusName())) {
-        out.add(new GaugeSnapshot(AREA[f], List.of(point(value.applyAsLong(heap), HEAP), point(value.applyAsLong(nonHeap), NONHEAP))));
+        out.add(last.gauge(AREA[f], AREAS, new double[] {value.applyAsLong(heap), value.applyAsLong(nonHeap)}, 2));
       }
       pools(out, include, POOL[f], usage, value);
       pools(out, include, COLLECTION[f], afterGc, value);
@@ -99,16 +100,15 @@ final class MemoryCollector implements FilteringCollector {
     if (!include.test(m.getPrometheusName())) {
       return;
     }
-    List<GaugeDataPointSnapshot> points = new ArrayList<>(usage.length);
+    Labels[] labels = new Labels[usage.length];
+    double[] values = new double[usage.length];
+    int n = 0;
     for (int i = 0; i < usage.length; i++) {
       if (usage[i] != null) {
-        points.add(point(value.applyAsLong(usage[i]), poolLabels[i]));
+        labels[n] = poolLabels[i];
+        values[n++] = value.applyAsLong(usage[i]);
       }
     }
-    out.add(new GaugeSnapshot(m, points));
-  }
-
-  private static GaugeDataPointSnapshot point(long value, Labels labels) {
-    return new GaugeDataPointSnapshot(value, labels, null);
+    out.add(last.gauge(m, labels, values, n));
   }
 }

@@ -1,6 +1,7 @@
 package io.procagent.prometheus;
 
 import io.procagent.log.Log;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.GarbageCollectorMXBean;
@@ -36,6 +37,8 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
 
   /** Pool name to {used after the last GC, allocated so far}. */
   private final Map<String, long[]> pools = new LinkedHashMap<>();
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   /** Listens to every collector's GC notifications. */
   static PoolAllocationCollector listening() {
@@ -102,7 +105,7 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
     }
     List<MetricSnapshot> out = new ArrayList<>(1);
     if (n > 0) {
-      new Snapshots(out, include)
+      new Snapshots(out, include, Labels.EMPTY, last)
           .counter(NAME, HELP, "pool", Arrays.copyOf(names, n), Arrays.copyOf(values, n));
     }
     return new MetricSnapshots(out);

@@ -53,6 +53,8 @@ public final class ProcessCollector implements FilteringCollector {
 
   private final Sampler sampler;
   private final Labels base;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   public ProcessCollector(Sampler sampler) {
     this(sampler, Labels.EMPTY);
@@ -106,7 +108,7 @@ public final class ProcessCollector implements FilteringCollector {
       return MetricSnapshots.of();
     }
     List<MetricSnapshot> out = new ArrayList<>(16);
-    Snapshots s = new Snapshots(out, include, base);
+    Snapshots s = new Snapshots(out, include, base, last);
     s.info(
         INFO,
         "Identity of the target process.",

@@ -5,6 +5,7 @@ import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSna
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ final class SelfCollector implements FilteringCollector {
   private final Errors errors;
   private final Map<String, Double> durations;
   private final ScrapePolicy policy;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   SelfCollector(String version, Errors errors, Map<String, Double> durations, ScrapePolicy policy) {
     this.version = version;
@@ -45,7 +48,7 @@ final class SelfCollector implements FilteringCollector {
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
     List<MetricSnapshot> out = new ArrayList<>(3);
-    Snapshots s = new Snapshots(out, include);
+    Snapshots s = new Snapshots(out, include, Labels.EMPTY, last);
     s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
     if (include.test(DURATION) && !durations.isEmpty()) {
       GaugeSnapshot.Builder g =

@@ -94,16 +94,22 @@ final class Snapshots {
   private final List<MetricSnapshot> out;
   private final Predicate<String> include;
   private final Labels base;
+  /** The collector's last snapshots, given again while unchanged; null: always new ones. */
+  private final LastSnapshots last;
 
   Snapshots(List<MetricSnapshot> out, Predicate<String> include) {
-    this(out, include, Labels.EMPTY);
+    this(out, include, Labels.EMPTY, null);
   }
 
-  /** @param base labels every data point carries (the daemon's {@code target}) */
-  Snapshots(List<MetricSnapshot> out, Predicate<String> include, Labels base) {
+  /**
+   * @param base labels every data point carries (the daemon's {@code target})
+   * @param last the collector's last snapshots, or null
+   */
+  Snapshots(List<MetricSnapshot> out, Predicate<String> include, Labels base, LastSnapshots last) {
     this.out = out;
     this.include = include;
     this.base = base;
+    this.last = last;
   }
 
   boolean wants(String name) {
@@ -124,14 +130,22 @@ final class Snapshots {
 
   void gauge(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && include.test(name)) {
-      out.add(new GaugeSnapshot(metadata(name, help), List.of(new GaugeDataPointSnapshot(value, base, null))));
+      MetricMetadata m = metadata(name, help);
+      out.add(
+          last != null
+              ? last.gauge(m, base, value)
+              : new GaugeSnapshot(m, List.of(new GaugeDataPointSnapshot(value, base, null))));
     }
   }
 
   /** A counter; {@code name} is given without {@code _total}. */
   void counter(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && FilteringCollector.wants(include, name, "_total")) {
-      out.add(new CounterSnapshot(metadata(name, help), List.of(new CounterDataPointSnapshot(value, base, null, 0))));
+      MetricMetadata m = metadata(name, help);
+      out.add(
+          last != null
+              ? last.counter(m, base, value)
+              : new CounterSnapshot(m, List.of(new CounterDataPointSnapshot(value, base, null, 0))));
     }
   }
 
@@ -140,21 +154,36 @@ final class Snapshots {
     if (!FilteringCollector.wants(include, name, "_total")) {
       return;
     }
-    List<CounterDataPointSnapshot> points = new ArrayList<>(values.length);
+    Labels[] labels = new Labels[values.length];
+    double[] kept = new double[values.length];
+    int n = 0;
     for (int i = 0; i < values.length; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
-        points.add(new CounterDataPointSnapshot(values[i], merged(labels(label, labelValues[i])), null, 0));
+        labels[n] = merged(labels(label, labelValues[i]));
+        kept[n++] = values[i];
       }
     }
-    if (!points.isEmpty()) {
-      out.add(new CounterSnapshot(metadata(name, help), points));
+    if (n == 0) {
+      return;
     }
+    MetricMetadata m = metadata(name, help);
+    if (last != null) {
+      out.add(last.counter(m, labels, kept, n));
+      return;
+    }
+    List<CounterDataPointSnapshot> points = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      points.add(new CounterDataPointSnapshot(kept[i], labels[i], null, 0));
+    }
+    out.add(new CounterSnapshot(m, points));
   }
 
   /** An {@code _info} metric; {@code name} is given without {@code _info}. */
   void info(String name, String help, Labels labels) {
     if (FilteringCollector.wants(include, name, "_info")) {
-      out.add(new InfoSnapshot(metadata(name, help), List.of(new InfoDataPointSnapshot(base.merge(labels)))));
+      MetricMetadata m = metadata(name, help);
+      Labels all = merged(labels);
+      out.add(last != null ? last.info(m, all) : new InfoSnapshot(m, List.of(new InfoDataPointSnapshot(all))));
     }
   }
 

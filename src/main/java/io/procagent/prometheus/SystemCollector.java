@@ -47,6 +47,8 @@ public final class SystemCollector implements FilteringCollector {
   static final String FORKS = "system_forks";
 
   private final Sampler sampler;
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
 
   public SystemCollector(Sampler sampler) {
     this.sampler = sampler;
@@ -83,7 +85,7 @@ public final class SystemCollector implements FilteringCollector {
   public MetricSnapshots collect(Predicate<String> include) {
     SystemSnapshot s = sampler.system();
     List<MetricSnapshot> out = new ArrayList<>(16);
-    Snapshots b = new Snapshots(out, include);
+    Snapshots b = new Snapshots(out, include, Labels.EMPTY, last);
     try {
       SystemIdentity id = sampler.systemSource().identity();
       b.info(INFO, "Identity of the host, like uname.", identityLabels(id));

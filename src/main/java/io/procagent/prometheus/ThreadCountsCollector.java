@@ -1,5 +1,6 @@
 package io.procagent.prometheus;
 
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.ManagementFactory;
@@ -23,12 +24,15 @@ import java.util.function.Predicate;
  */
 final class ThreadCountsCollector implements FilteringCollector {
 
+  /** This collector's last snapshots, given again while unchanged. */
+  private final LastSnapshots last = new LastSnapshots();
+
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
     List<MetricSnapshot> out = new ArrayList<>(4);
-    Snapshots s = new Snapshots(out, include);
+    Snapshots s = new Snapshots(out, include, Labels.EMPTY, last);
     s.gauge("jvm_threads_current", "Current thread count of a JVM", threads.getThreadCount());
     s.gauge("jvm_threads_daemon", "Daemon thread count of a JVM", threads.getDaemonThreadCount());
     s.gauge("jvm_threads_peak", "Peak thread count of a JVM", threads.getPeakThreadCount());
