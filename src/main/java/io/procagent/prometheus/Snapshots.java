@@ -1,15 +1,8 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Small helpers over client_java's snapshot builders. Every helper skips a NaN or negative
+ * Small helpers over client_java's snapshots, made through the collector's {@link LastSnapshots}
+ * (an unchanged metric's last snapshot is given again). Every helper skips a NaN or negative
  * "unknown" value, so a value the OS did not give produces no sample rather than a fake 0.
  */
 final class Snapshots {
@@ -94,16 +88,12 @@ final class Snapshots {
   private final List<MetricSnapshot> out;
   private final Predicate<String> include;
   private final Labels base;
-  /** The collector's last snapshots, given again while unchanged; null: always new ones. */
+  /** The collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last;
-
-  Snapshots(List<MetricSnapshot> out, Predicate<String> include) {
-    this(out, include, Labels.EMPTY, null);
-  }
 
   /**
    * @param base labels every data point carries (the daemon's {@code target})
-   * @param last the collector's last snapshots, or null
+   * @param last the collector's last snapshots
    */
   Snapshots(List<MetricSnapshot> out, Predicate<String> include, Labels base, LastSnapshots last) {
     this.out = out;
@@ -130,22 +120,14 @@ final class Snapshots {
 
   void gauge(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && include.test(name)) {
-      MetricMetadata m = metadata(name, help);
-      out.add(
-          last != null
-              ? last.gauge(m, base, value)
-              : new GaugeSnapshot(m, List.of(new GaugeDataPointSnapshot(value, base, null))));
+      out.add(last.gauge(metadata(name, help), base, value));
     }
   }
 
   /** A counter; {@code name} is given without {@code _total}. */
   void counter(String name, String help, double value) {
     if (!Double.isNaN(value) && value >= 0 && FilteringCollector.wants(include, name, "_total")) {
-      MetricMetadata m = metadata(name, help);
-      out.add(
-          last != null
-              ? last.counter(m, base, value)
-              : new CounterSnapshot(m, List.of(new CounterDataPointSnapshot(value, base, null, 0))));
+      out.add(last.counter(metadata(name, help), base, value));
     }
   }
 
@@ -163,27 +145,15 @@ final class Snapshots {
         kept[n++] = values[i];
       }
     }
-    if (n == 0) {
-      return;
+    if (n > 0) {
+      out.add(last.counter(metadata(name, help), labels, kept, n));
     }
-    MetricMetadata m = metadata(name, help);
-    if (last != null) {
-      out.add(last.counter(m, labels, kept, n));
-      return;
-    }
-    List<CounterDataPointSnapshot> points = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      points.add(new CounterDataPointSnapshot(kept[i], labels[i], null, 0));
-    }
-    out.add(new CounterSnapshot(m, points));
   }
 
   /** An {@code _info} metric; {@code name} is given without {@code _info}. */
   void info(String name, String help, Labels labels) {
     if (FilteringCollector.wants(include, name, "_info")) {
-      MetricMetadata m = metadata(name, help);
-      Labels all = merged(labels);
-      out.add(last != null ? last.info(m, all) : new InfoSnapshot(m, List.of(new InfoDataPointSnapshot(all))));
+      out.add(last.info(metadata(name, help), merged(labels)));
     }
   }
 
@@ -195,9 +165,5 @@ final class Snapshots {
   /** {@code labels} with {@code base} in front; {@code labels} itself when there is no base. */
   static Labels merged(Labels base, Labels labels) {
     return base.isEmpty() ? labels : base.merge(labels);
-  }
-
-  void add(MetricSnapshot snapshot) {
-    out.add(snapshot);
   }
 }
