@@ -205,7 +205,7 @@ public final class Bootstrap {
                   }
                 },
                 "procagent-cleanup"));
-    List<URL> urls = new ArrayList<URL>();
+    List<File> jars = new ArrayList<File>();
     JarFile jf = new JarFile(jar);
     try {
       Enumeration<JarEntry> entries = jf.entries();
@@ -231,33 +231,29 @@ public final class Bootstrap {
         } finally {
           in.close();
         }
-        urls.add(out.toURI().toURL());
+        jars.add(out);
       }
     } finally {
       jf.close();
     }
-    if (urls.isEmpty()) {
+    if (jars.isEmpty()) {
       throw new IOException(jar + " has no inst/*.jar: was it built with 'mvn package'?");
     }
     // the class loader looks a class up jar by jar and opens each jar it passes (its central
     // directory read into the heap): the jars every start needs come first
     java.util.Collections.sort(
-        urls,
-        new java.util.Comparator<URL>() {
+        jars,
+        new java.util.Comparator<File>() {
           @Override
-          public int compare(URL a, URL b) {
+          public int compare(File a, File b) {
             return rank(a.getPath()) - rank(b.getPath());
           }
         });
-    File[] files = new File[urls.size()];
-    for (int i = 0; i < files.length; i++) {
-      files[i] = new File(urls.get(i).toURI());
-    }
     // JarLoader is Java 17 bytecode: by reflection, once the version has been checked
     return (ClassLoader)
         Class.forName(JAR_LOADER)
-            .getDeclaredConstructor(URL[].class, File[].class, ClassLoader.class)
-            .newInstance(urls.toArray(new URL[0]), files, platformLoader());
+            .getDeclaredConstructor(File[].class, ClassLoader.class)
+            .newInstance(jars.toArray(new File[0]), platformLoader());
   }
 
   /** The jars an agent's start-up loads classes from, in this order; the others after them. */

@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.security.CodeSigner;
@@ -42,7 +43,12 @@ final class JarLoader extends URLClassLoader {
   /** See {@link #scratch(int)}. Guarded by this. */
   private byte[] scratch = new byte[16 * 1024];
 
-  JarLoader(URL[] urls, File[] files, ClassLoader parent) {
+  /** @param files the jars, in the order they are searched */
+  JarLoader(File[] files, ClassLoader parent) throws MalformedURLException {
+    this(files, urls(files), parent);
+  }
+
+  private JarLoader(File[] files, URL[] urls, ClassLoader parent) {
     super("procagent", urls, parent);
     this.files = files.clone();
     this.sources = new CodeSource[files.length];
@@ -51,6 +57,14 @@ final class JarLoader extends URLClassLoader {
     }
     this.jars = new JarFile[files.length];
     this.broken = new boolean[files.length];
+  }
+
+  private static URL[] urls(File[] files) throws MalformedURLException {
+    URL[] urls = new URL[files.length];
+    for (int i = 0; i < files.length; i++) {
+      urls[i] = files[i].toURI().toURL();
+    }
+    return urls;
   }
 
   /**
@@ -68,7 +82,7 @@ final class JarLoader extends URLClassLoader {
       if (c == null) {
         c = own(name);
         if (c == null) {
-          return super.loadClass(name, resolve); // the parent, then findClass: a miss anyway
+          c = getParent().loadClass(name); // none of the jars has it: the parent's, or not found
         }
       }
       if (resolve) {

@@ -90,13 +90,11 @@ class JarLoaderTest {
   }
 
   private JarLoader loader(Path... jars) throws Exception {
-    URL[] urls = new URL[jars.length];
     File[] files = new File[jars.length];
     for (int i = 0; i < jars.length; i++) {
-      urls[i] = jars[i].toUri().toURL();
       files[i] = jars[i].toFile();
     }
-    return new JarLoader(urls, files, ClassLoader.getPlatformClassLoader());
+    return new JarLoader(files, ClassLoader.getPlatformClassLoader());
   }
 
   /** A jar with {@code classes}' class files, a text resource and Implementation-Version. */
