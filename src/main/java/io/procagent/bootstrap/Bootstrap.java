@@ -256,7 +256,11 @@ public final class Bootstrap {
             .newInstance(jars.toArray(new File[0]), platformLoader());
   }
 
-  /** The jars an agent's start-up loads classes from, in this order; the others after them. */
+  /**
+   * The jars an agent's start-up loads classes from, in this order; the others after them. The
+   * pom stores these uncompressed ({@code startup.artifacts}), so that a class is read without an
+   * inflater and its buffer; PackagingIT checks that the jars a start-up opens are these, stored.
+   */
   private static final String[] START_UP = {
     "core.jar", "prometheus-metrics-model-", "prometheus-metrics-exposition-textformats-",
     "prometheus-metrics-config-", "prometheus-metrics-exporter-common-", "asm-"

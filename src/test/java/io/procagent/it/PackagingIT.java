@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +88,28 @@ class PackagingIT {
           .containsExactlyInAnyOrder(
               "core.jar", "prometheus-metrics-model", "prometheus-metrics-exposition-textformats",
               "prometheus-metrics-config", "prometheus-metrics-exporter-common", "asm", "asm-commons");
+      // and those jars hold their classes stored: read without an inflater and its buffer
+      int checked = 0;
+      try (JarFile agent = new JarFile(Jvm.AGENT.toFile())) {
+        for (JarEntry inner : java.util.Collections.list(agent.entries())) {
+          String name = inner.getName();
+          if (!name.startsWith("inst/") || !open.contains(name.substring(name.lastIndexOf('/') + 1).replaceAll("-[0-9][0-9.]*\\.jar$", ""))) {
+            continue;
+          }
+          int classes = 0;
+          try (ZipInputStream z = new ZipInputStream(agent.getInputStream(inner))) {
+            for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+              if (e.getName().endsWith(".class")) {
+                assertThat(e.getMethod()).as(e.getName() + " in " + name + " is stored").isEqualTo(ZipEntry.STORED);
+                classes++;
+              }
+            }
+          }
+          assertThat(classes).as(name).isPositive();
+          checked++;
+        }
+      }
+      assertThat(checked).isEqualTo(open.size());
     }
   }
 
