@@ -8,7 +8,9 @@ import java.util.zip.Deflater;
  * gzip (RFC 1952) of a whole body, with one {@link Deflater} kept and reset between bodies
  * rather than a {@code GZIPOutputStream} per response, each allocating zlib's native state
  * (about 300 KB of malloc) and freeing it again. Prometheus asks every scrape for gzip. Same
- * header, level and trailer as {@code GZIPOutputStream}. Not thread-safe.
+ * header and trailer as {@code GZIPOutputStream}; zlib's fastest level, not its default: on a
+ * 16 KB scrape (BenchApp, 100 children) 35 us instead of 125 us of the host's CPU, for a body of
+ * 3.8 KB instead of 3.3 KB. Not thread-safe.
  */
 final class Gzip {
 
@@ -23,7 +25,7 @@ final class Gzip {
   /** {@code in[0, len)} gzipped, in an array of its own length. */
   byte[] compress(byte[] in, int len) {
     if (deflater == null) {
-      deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+      deflater = new Deflater(Deflater.BEST_SPEED, true);
     }
     deflater.reset();
     deflater.setInput(in, 0, len);

@@ -137,7 +137,7 @@ class TextFormatTest {
   }
 
   @Test
-  void gzipIsWhatGzipOutputStreamWrites() throws IOException {
+  void gzipIsWhatGzipOutputStreamWritesAtTheFastestLevel() throws IOException {
     Random random = new Random(7);
     Gzip gzip = new Gzip();
     for (int size : new int[] {0, 1, 100, 15_000, 300_000}) {
@@ -146,7 +146,12 @@ class TextFormatTest {
         in[i] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : 'a' + random.nextInt(4));
       }
       ByteArrayOutputStream expected = new ByteArrayOutputStream();
-      try (GZIPOutputStream z = new GZIPOutputStream(expected)) {
+      try (GZIPOutputStream z =
+          new GZIPOutputStream(expected) {
+            {
+              def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+          }) {
         z.write(in, 0, size);
       }
       byte[] ours = gzip.compress(in, size);
