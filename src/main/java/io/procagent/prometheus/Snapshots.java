@@ -64,6 +64,19 @@ final class Snapshots {
     }
   }
 
+  /** A base label set and a collector's labels, for {@link #merged(Labels, Labels)}. */
+  private record Merged(Labels base, Labels labels) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Merged k && base.equals(k.base) && labels.equals(k.labels);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * base.hashCode() + labels.hashCode();
+    }
+  }
+
   /** {@code Labels.of(name, value)}, kept. */
   static Labels labels(String name, String value) {
     One key = new One(name, value);
@@ -162,8 +175,17 @@ final class Snapshots {
     return merged(base, labels);
   }
 
-  /** {@code labels} with {@code base} in front; {@code labels} itself when there is no base. */
+  /**
+   * {@code labels} with {@code base} in front, kept (the same object for the same sets, so that
+   * the daemon's targets' unchanged metrics are given again by {@link LastSnapshots}); {@code
+   * labels} itself when there is no base.
+   */
   static Labels merged(Labels base, Labels labels) {
-    return base.isEmpty() ? labels : base.merge(labels);
+    if (base.isEmpty()) {
+      return labels;
+    }
+    Merged key = new Merged(base, labels);
+    Labels l = LABELS.get(key);
+    return l != null ? l : keep(key, base.merge(labels));
   }
 }

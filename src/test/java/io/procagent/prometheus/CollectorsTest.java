@@ -29,6 +29,35 @@ class CollectorsTest {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The daemon's targets keep their collectors and merged labels from scrape to scrape, so the
+   * metrics that did not change are the same snapshots again (LastSnapshots), and the text is the
+   * same as before.
+   */
+  @Test
+  void daemonTargetsGiveTheirUnchangedMetricsAgain() throws IOException {
+    process.next = Fakes.process(10.25, 2.5, 1);
+    TargetsCollector targets = new TargetsCollector(List.of(new TargetsCollector.Target("app", sampler, () -> 1)));
+    MetricSnapshots first = targets.collect(FilteringCollector.ALL);
+    MetricSnapshots second = targets.collect(FilteringCollector.ALL);
+    assertThat(text(second)).isEqualTo(text(first)).contains("process_max_fds{target=\"app\"} 1024.0")
+        .contains("procagent_target_up{target=\"app\"} 1.0")
+        .contains("process_cpu_time_seconds_total{mode=\"user\",target=\"app\"} 10.25");
+    assertThat(first.size()).isEqualTo(second.size()).isGreaterThan(10);
+    for (String name : List.of("procagent_target_up", "procagent_target_processes", "process_max_fds", "process_cpu_time_seconds", "process")) {
+      assertThat(snapshot(second, name)).as(name).isNotNull().isSameAs(snapshot(first, name));
+    }
+  }
+
+  private static io.prometheus.metrics.model.snapshots.MetricSnapshot snapshot(MetricSnapshots all, String name) {
+    for (io.prometheus.metrics.model.snapshots.MetricSnapshot s : all) {
+      if (s.getMetadata().getName().equals(name)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   @Test
   void processScrape() throws IOException {
     process.next = Fakes.process(10.25, 2.5, 1);
