@@ -7,11 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Facts about one procfs mount that every source needs and that never change while it runs:
  * boot time, page size, and whether it reports open descriptors as the size of {@code
- * /proc/PID/fd}. Probed once per mount, shared by every source reading it (the daemon makes a
+ * /proc/PID/fd}. Learned once per mount, shared by every source reading it (the daemon makes a
  * process source per matched pid).
  */
 final class Procfs {
@@ -20,14 +21,23 @@ final class Procfs {
 
   private final Path root;
   private final long pageSize;
-  private final boolean fdSizeIsCount;
+  /**
+   * Whether this procfs reports a process's open descriptors as the size of its fd directory
+   * (Linux 6.2+; older kernels say 0): TRUE once a listing agreed with the size read just before
+   * and after it, FALSE once the size was 0 or {@link #FD_CHECKS} listings disagreed, null
+   * before (each count lists then, and checks). Not decided by one probe at start-up: an
+   * application opening and closing descriptors meanwhile (starting its children, say) made
+   * that probe fail, and every scrape then listed the JVM's descriptors (a String each).
+   */
+  private volatile Boolean fdSizeIsCount;
+  private final AtomicInteger fdChecksLeft = new AtomicInteger(FD_CHECKS);
+  static final int FD_CHECKS = 32;
   private volatile double bootTime = Double.NaN;
   private volatile Boolean ownPidNamespace;
 
-  private Procfs(Path root) {
+  Procfs(Path root) {
     this.root = root;
     this.pageSize = pageSize(root);
-    this.fdSizeIsCount = fdSizeIsCount(root);
   }
 
   static Procfs of(Path root) {
@@ -82,7 +92,7 @@ final class Procfs {
    * older kernels say 0 there. UNKNOWN for another user's process or one that exited.
    */
   long countFds(String fdDir) {
-    return count(fdDir, fdSizeIsCount);
+    return count(fdDir, true);
   }
 
   /**
@@ -93,33 +103,50 @@ final class Procfs {
     return count(dir + "/fd", false);
   }
 
-  private static long count(String fdDir, boolean bySize) {
+  private long count(String fdDir, boolean bySize) {
     File fd = new File(fdDir);
     try {
-      if (bySize) {
+      Boolean sizeIsCount = bySize ? fdSizeIsCount : Boolean.FALSE;
+      if (sizeIsCount == Boolean.TRUE) {
         long size = fd.length(); // one stat, no attribute objects; 0 when denied or gone
         if (size > 0) {
           return size;
         }
       }
+      long before = sizeIsCount == null ? fd.length() : 0;
       String[] list = fd.list();
-      return list == null ? ProcessSnapshot.UNKNOWN : list.length;
+      if (list == null) {
+        return ProcessSnapshot.UNKNOWN;
+      }
+      if (sizeIsCount == null) {
+        learn(before, fd.length(), list.length);
+      }
+      return list.length;
     } catch (SecurityException e) {
       return ProcessSnapshot.UNKNOWN;
     }
   }
 
-  /** Whether this procfs reports a process's open descriptors as the size of its fd dir. */
-  static boolean fdSizeIsCount(Path proc) {
-    try {
-      String self = proc + "/self/fd";
-      long size = Files.size(Path.of(self));
-      String[] list = new File(self).list();
-      // listing opens one more descriptor of its own
-      return size > 0 && list != null && (size == list.length || size == list.length - 1);
-    } catch (IOException | RuntimeException e) {
-      return false;
+  /**
+   * Decides {@link #fdSizeIsCount} from a listing of {@code listed} names and the directory's
+   * size before and after it (a listing of our own fd directory holds its own descriptor too).
+   */
+  void learn(long before, long after, int listed) {
+    if (fdSizeIsCount != null) {
+      return; // decided meanwhile, by a count on another thread
     }
+    if (before == 0 && after == 0 && listed > 0) {
+      fdSizeIsCount = Boolean.FALSE; // an older kernel
+    } else if (before > 0 && before == after && (before == listed || before == listed - 1)) {
+      fdSizeIsCount = Boolean.TRUE;
+    } else if (fdChecksLeft.decrementAndGet() <= 0) {
+      fdSizeIsCount = Boolean.FALSE;
+    }
+  }
+
+  /** What {@link #learn} decided: TRUE, FALSE, or null while undecided. */
+  Boolean fdSizeIsCount() {
+    return fdSizeIsCount;
   }
 
   /** The kernel page size, from the first mapping of our own smaps; 4096 if unreadable. */
