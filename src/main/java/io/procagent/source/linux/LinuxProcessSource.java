@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -61,10 +62,13 @@ public final class LinuxProcessSource implements ProcessSource {
    */
   private final boolean self;
   private final String fdPath;
+  private final String statusPath;
+  private final String statPath;
+  private final String taskDir;
   /** How many threads' status files one refresh of the context switches reads at most. */
   private final int threadsPerRefresh;
-  /** Each thread's {voluntary, involuntary} switches as last read, by tid. */
-  private Map<String, long[]> threadSwitches = new HashMap<>();
+  /** Each thread's switches as last read, by tid; entries live as long as their threads. */
+  private final Map<String, ThreadSwitches> threadSwitches = new HashMap<>();
   /** The threads read, least recently read first. */
   private final ArrayDeque<String> readOrder = new ArrayDeque<>();
   private final byte[][] statusBytes = {new byte[4096]};
@@ -84,6 +88,9 @@ public final class LinuxProcessSource implements ProcessSource {
     this.pid = pid;
     this.self = pid == ProcessHandle.current().pid();
     this.fdPath = dir + "/fd";
+    this.statusPath = dir + "/status";
+    this.statPath = dir + "/stat";
+    this.taskDir = dir + "/task";
     this.delayAccounting = delayAccounting(procRoot);
   }
 
@@ -99,13 +106,12 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized ProcessSnapshot read() throws IOException {
     long now = System.nanoTime();
-    String statPath = dir + "/stat";
     int len = ProcessTable.readWholeOrThrow(statPath, statBytes); // first: it may grow the buffer
     ProcParsers.Stat stat = ProcParsers.parseStat(statBytes[0], len);
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");
     }
-    len = ProcessTable.readWholeOrThrow(dir + "/status", statusBytes);
+    len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
     ProcParsers.Status status = ProcParsers.parseStatus(statusBytes[0], len);
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
@@ -154,7 +160,7 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized Cpu cpu() throws IOException {
     long now = System.nanoTime();
-    String path = dir + "/stat";
+    String path = statPath;
     int len = ProcessTable.read(path, statBytes[0]);
     if (len < 0) {
       throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
@@ -175,7 +181,7 @@ public final class LinuxProcessSource implements ProcessSource {
    * monotonic.
    */
   void sumContextSwitches(ProcParsers.Status leader) {
-    String[] tasks = new File(dir + "/task").list();
+    String[] tasks = new File(taskDir).list();
     if (tasks == null) {
       maxVoluntary = Math.max(maxVoluntary, leader.voluntaryCtxt());
       maxInvoluntary = Math.max(maxInvoluntary, leader.nonvoluntaryCtxt());
@@ -183,49 +189,72 @@ public final class LinuxProcessSource implements ProcessSource {
     }
     // the first refresh reads every thread; later ones new threads first, within the budget
     int budget = threadSwitches.isEmpty() ? Integer.MAX_VALUE : threadsPerRefresh;
-    Map<String, long[]> next = new HashMap<>(tasks.length * 2);
     int queued = readOrder.size();
     for (String task : tasks) {
-      long[] known = threadSwitches.get(task);
+      ThreadSwitches known = threadSwitches.get(task);
       if (known != null) {
-        next.put(task, known);
+        known.listed = true;
       } else if (budget > 0) {
         budget--;
-        next.put(task, readSwitches(task));
+        ThreadSwitches t = new ThreadSwitches(taskDir + "/" + task + "/status");
+        read(t);
+        t.listed = true;
+        threadSwitches.put(task, t);
         readOrder.addLast(task);
       }
     }
     // then the threads read longest ago; those that ended leave the queue
     for (; queued > 0 && budget > 0; queued--) {
       String task = readOrder.pollFirst();
-      long[] known = next.get(task);
-      if (known != null) {
+      ThreadSwitches known = threadSwitches.get(task);
+      if (known != null && known.listed) {
         budget--;
-        long[] fresh = readSwitches(task);
-        next.put(task, fresh[0] < 0 ? known : fresh);
+        read(known);
         readOrder.addLast(task);
       }
     }
     long vol = 0;
     long nonvol = 0;
-    for (long[] v : next.values()) {
-      vol += Math.max(0, v[0]);
-      nonvol += Math.max(0, v[1]);
+    for (Iterator<ThreadSwitches> it = threadSwitches.values().iterator(); it.hasNext(); ) {
+      ThreadSwitches t = it.next();
+      if (!t.listed) {
+        it.remove(); // the thread ended, and its switches with it
+        continue;
+      }
+      t.listed = false;
+      vol += Math.max(0, t.voluntary);
+      nonvol += Math.max(0, t.involuntary);
     }
-    threadSwitches = next;
     maxVoluntary = Math.max(maxVoluntary, vol);
     maxInvoluntary = Math.max(maxInvoluntary, nonvol);
   }
 
-  /** A thread's {voluntary, involuntary} switches; UNKNOWN when it ended meanwhile. */
-  private long[] readSwitches(String task) {
+  /**
+   * A thread's switches as last read, updated in place, with its status file's path: a refresh
+   * reads up to {@link #THREADS_PER_REFRESH} of them, and a JVM's threads mostly live long.
+   */
+  private static final class ThreadSwitches {
+    final String statusPath;
+    long voluntary = ProcessSnapshot.UNKNOWN;
+    long involuntary = ProcessSnapshot.UNKNOWN;
+    /** In this refresh's listing of the threads. */
+    boolean listed;
+
+    ThreadSwitches(String statusPath) {
+      this.statusPath = statusPath;
+    }
+  }
+
+  /** Reads a thread's switches; keeps the last ones when it ended meanwhile. */
+  private void read(ThreadSwitches t) {
     // the switches are the status file's last lines: read it whole into the kept buffer
-    int len = ProcessTable.readWhole(dir + "/task/" + task + "/status", statusBytes);
+    int len = ProcessTable.readWhole(t.statusPath, statusBytes);
     if (len <= 0) { // the thread ended while we listed: its switches are gone with it
-      return new long[] {ProcessSnapshot.UNKNOWN, ProcessSnapshot.UNKNOWN};
+      return;
     }
     byte[] b = statusBytes[0];
-    return new long[] {ProcParsers.voluntarySwitchesOf(b, len), ProcParsers.nonvoluntarySwitchesOf(b, len)};
+    t.voluntary = ProcParsers.voluntarySwitchesOf(b, len);
+    t.involuntary = ProcParsers.nonvoluntarySwitchesOf(b, len);
   }
 
   private static double seconds(long ticks) {
