@@ -3,6 +3,7 @@ package io.procagent.sampler;
 import io.procagent.source.ChildProcess;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +19,7 @@ final class ChildrenAccounting {
   private final CommandGroups groups;
   private final int maxLive;
   private final Map<Long, Seen> seen = new HashMap<>();
+  private int round;
   private final Map<String, double[]> cpu = new TreeMap<>(); // label -> {user, system}
 
   ChildrenAccounting(CommandGroups groups, int maxLive) {
@@ -26,7 +28,7 @@ final class ChildrenAccounting {
   }
 
   ChildrenSnapshot update(List<ChildProcess> scan, double scanSeconds) {
-    Map<Long, Seen> next = new HashMap<>(scan.size() * 2);
+    round++;
     Map<String, long[]> live = new TreeMap<>(); // label -> {processes, rss, threads, fds, fdsKnown}
     for (String label : cpu.keySet()) {
       live.put(label, new long[5]);
@@ -42,13 +44,15 @@ final class ChildrenAccounting {
       double baseSystem = same ? before.system : 0;
       double du = Math.max(0, p.userSeconds() - baseUser);
       double ds = Math.max(0, p.systemSeconds() - baseSystem);
-      next.put(
-          p.pid(),
-          new Seen(
-              p.startTicks(),
-              Math.max(p.userSeconds(), baseUser),
-              Math.max(p.systemSeconds(), baseSystem),
-              label));
+      Seen now = before != null ? before : new Seen();
+      if (before == null) {
+        seen.put(p.pid(), now);
+      }
+      now.startTicks = p.startTicks();
+      now.user = Math.max(p.userSeconds(), baseUser);
+      now.system = Math.max(p.systemSeconds(), baseSystem);
+      now.label = label;
+      now.round = round;
       double[] c = cpu.computeIfAbsent(label, k -> new double[2]);
       c[0] += du;
       c[1] += ds;
@@ -61,8 +65,11 @@ final class ChildrenAccounting {
         g[4]++;
       }
     }
-    seen.clear();
-    seen.putAll(next);
+    for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
+      if (it.next().round != round) {
+        it.remove(); // gone since the last scan
+      }
+    }
     List<ChildrenSnapshot.Group> out = new ArrayList<>(live.size());
     for (Map.Entry<String, long[]> e : live.entrySet()) {
       long[] g = e.getValue();
@@ -75,5 +82,13 @@ final class ChildrenAccounting {
     return new ChildrenSnapshot(out, table, scan.size(), groups.foldedCommands(), scanSeconds);
   }
 
-  private record Seen(long startTicks, double user, double system, String label) {}
+  /** A PID as of its last scan, updated in place from scan to scan while it lives. */
+  private static final class Seen {
+    long startTicks;
+    double user;
+    double system;
+    String label;
+    /** The last scan that found it. */
+    int round;
+  }
 }

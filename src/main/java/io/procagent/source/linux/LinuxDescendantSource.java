@@ -59,6 +59,12 @@ public final class LinuxDescendantSource implements DescendantSource {
   private int hostProcesses = Integer.MAX_VALUE;
   private int rounds;
   private Boolean childrenFiles;
+  /**
+   * The children files of the root's threads by tid: a JVM's threads mostly live long, and
+   * each round reads them all (130 in a JVM waiting for 100 children).
+   */
+  private final Map<String, String> rootChildrenPaths = new HashMap<>();
+  private long childrenPathsOf = -1;
 
   public LinuxDescendantSource(Path proc) {
     this.proc = proc;
@@ -77,19 +83,22 @@ public final class LinuxDescendantSource implements DescendantSource {
     final String dir;
     final String statPath;
     final String fdPath;
+    /** Its main thread's children file, read when it has one thread. */
+    final String childrenPath;
     long fds;
     /** user + system ticks when {@link #fds} was counted; -1: never counted. */
     long fdsTicks = -1;
     /** Rounds {@link #fds} has been reused since it was counted. */
     int fdsReused;
 
-    Known(long startTicks, byte[] comm, String command, String dir, String statPath, String fdPath) {
+    Known(long startTicks, byte[] comm, String command, String dir, long pid) {
       this.startTicks = startTicks;
       this.comm = comm;
       this.command = command;
       this.dir = dir;
-      this.statPath = statPath;
-      this.fdPath = fdPath;
+      this.statPath = dir + "/stat";
+      this.fdPath = dir + "/fd";
+      this.childrenPath = dir + "/task/" + pid + "/children";
     }
 
     boolean same(long start, byte[] stat, int from, int to) {
@@ -143,25 +152,43 @@ public final class LinuxDescendantSource implements DescendantSource {
     Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
     List<ChildProcess> out = new ArrayList<>(known.size() + 4);
     // the root, then each descendant found, in the order found
+    if (root != childrenPathsOf) {
+      rootChildrenPaths.clear();
+      childrenPathsOf = root;
+    }
     for (int q = -1; q < out.size(); q++) {
       long parent = q < 0 ? root : out.get(q).pid();
-      String tasks = prefix + parent + "/task/";
       if (q >= 0 && out.get(q).threads() == 1) {
-        addChildren(tasks + parent + "/children", root, seen, out, withArguments);
+        Known k = seen.get(parent);
+        addChildren(k != null ? k.childrenPath : prefix + parent + "/task/" + parent + "/children", root, seen, out, withArguments);
         continue;
       }
+      String tasks = prefix + parent + "/task/";
       String[] tids = new File(tasks).list();
       if (q < 0) {
         rootTasks = tids == null ? 0 : tids.length;
       }
       if (tids != null) {
         for (String tid : tids) {
-          addChildren(tasks + tid + "/children", root, seen, out, withArguments);
+          addChildren(q < 0 ? rootChildrenPath(tasks, tid) : tasks + tid + "/children", root, seen, out, withArguments);
+        }
+        if (q < 0 && rootChildrenPaths.size() > 2 * tids.length + 16) {
+          rootChildrenPaths.keySet().retainAll(new java.util.HashSet<>(java.util.Arrays.asList(tids))); // threads that ended
         }
       }
     }
     known = seen;
     return out;
+  }
+
+  /** The children file of the root's thread {@code tid}, kept while the thread is seen. */
+  private String rootChildrenPath(String tasks, String tid) {
+    String path = rootChildrenPaths.get(tid);
+    if (path == null) {
+      path = tasks + tid + "/children";
+      rootChildrenPaths.put(tid, path);
+    }
+    return path;
   }
 
   private void addChildren(String path, long root, Map<Long, Known> seen, List<ChildProcess> out, boolean args) {
@@ -336,8 +363,7 @@ public final class LinuxDescendantSource implements DescendantSource {
           Arrays.copyOfRange(s, from, to),
           new String(s, from, to - from, StandardCharsets.UTF_8),
           dir,
-          dir + "/stat",
-          dir + "/fd");
+          pid);
     }
     if (seen != null) {
       seen.put(pid, k);
