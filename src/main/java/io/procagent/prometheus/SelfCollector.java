@@ -1,10 +1,6 @@
 package io.procagent.prometheus;
 
 import io.procagent.sampler.Errors;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -51,34 +47,34 @@ final class SelfCollector implements FilteringCollector {
     Snapshots s = new Snapshots(out, include, Labels.EMPTY, last);
     s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
     if (include.test(DURATION) && !durations.isEmpty()) {
-      GaugeSnapshot.Builder g =
-          GaugeSnapshot.builder()
-              .name(DURATION)
-              .help("Seconds the last collection of each collector took.");
-      new java.util.TreeMap<>(durations)
-          .forEach(
-              (k, v) ->
-                  g.dataPoint(
-                      GaugeDataPointSnapshot.builder()
-                          .labels(Snapshots.labels("collector", k))
-                          .value(v)
-                          .build()));
-      out.add(g.build());
+      // the map's order: the snapshot sorts its points, and an unchanged order keeps it again
+      int n = 0;
+      Labels[] labels = new Labels[durations.size() + 4]; // collectors declared meanwhile wait a scrape
+      double[] values = new double[labels.length];
+      for (Map.Entry<String, Double> e : durations.entrySet()) {
+        if (n == labels.length) {
+          break;
+        }
+        labels[n] = Snapshots.labels("collector", e.getKey());
+        values[n++] = e.getValue();
+      }
+      out.add(last.gauge(Snapshots.metadata(DURATION, "Seconds the last collection of each collector took."), labels, values, n));
     }
     Map<String, Long> counts = errors.snapshot();
     if (include.test(ERRORS + "_total") && !counts.isEmpty()) {
-      CounterSnapshot.Builder c =
-          CounterSnapshot.builder()
-              .name(ERRORS)
-              .help("Failed reads or collections per collector; their samples were skipped.");
-      counts.forEach(
-          (k, v) ->
-              c.dataPoint(
-                  CounterDataPointSnapshot.builder()
-                      .labels(Snapshots.labels("collector", k))
-                      .value(v)
-                      .build()));
-      out.add(c.build());
+      int n = 0;
+      Labels[] labels = new Labels[counts.size()];
+      double[] values = new double[labels.length];
+      for (Map.Entry<String, Long> e : counts.entrySet()) {
+        labels[n] = Snapshots.labels("collector", e.getKey());
+        values[n++] = e.getValue();
+      }
+      out.add(
+          last.counter(
+              Snapshots.metadata(ERRORS, "Failed reads or collections per collector; their samples were skipped."),
+              labels,
+              values,
+              n));
     }
     if (policy != null) {
       s.counter(TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",

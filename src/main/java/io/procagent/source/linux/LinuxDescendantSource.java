@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -173,7 +174,7 @@ public final class LinuxDescendantSource implements DescendantSource {
           addChildren(q < 0 ? rootChildrenPath(tasks, tid) : tasks + tid + "/children", root, seen, out, withArguments);
         }
         if (q < 0 && rootChildrenPaths.size() > 2 * tids.length + 16) {
-          rootChildrenPaths.keySet().retainAll(new java.util.HashSet<>(java.util.Arrays.asList(tids))); // threads that ended
+          rootChildrenPaths.keySet().retainAll(new HashSet<>(Arrays.asList(tids))); // threads that ended
         }
       }
     }
