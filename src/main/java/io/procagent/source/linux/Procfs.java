@@ -135,7 +135,10 @@ final class Procfs {
     if (fdSizeIsCount != null) {
       return; // decided meanwhile, by a count on another thread
     }
-    if (before == 0 && after == 0 && listed > 0) {
+    if (before == 0 && after == 0 && listed == 0) {
+      return; // an empty directory (a child that closed everything) tells nothing
+    }
+    if (before == 0 && after == 0) {
       fdSizeIsCount = Boolean.FALSE; // an older kernel
     } else if (before > 0 && before == after && (before == listed || before == listed - 1)) {
       fdSizeIsCount = Boolean.TRUE;
