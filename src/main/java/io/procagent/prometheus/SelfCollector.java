@@ -46,36 +46,9 @@ final class SelfCollector implements FilteringCollector {
     List<MetricSnapshot> out = new ArrayList<>(3);
     Snapshots s = new Snapshots(out, include, Labels.EMPTY, last);
     s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
-    if (include.test(DURATION) && !durations.isEmpty()) {
-      // the map's order: the snapshot sorts its points, and an unchanged order keeps it again
-      int n = 0;
-      Labels[] labels = new Labels[durations.size() + 4]; // collectors declared meanwhile wait a scrape
-      double[] values = new double[labels.length];
-      for (Map.Entry<String, Double> e : durations.entrySet()) {
-        if (n == labels.length) {
-          break;
-        }
-        labels[n] = Snapshots.labels("collector", e.getKey());
-        values[n++] = e.getValue();
-      }
-      out.add(last.gauge(Snapshots.metadata(DURATION, "Seconds the last collection of each collector took."), labels, values, n));
-    }
-    Map<String, Long> counts = errors.snapshot();
-    if (include.test(ERRORS + "_total") && !counts.isEmpty()) {
-      int n = 0;
-      Labels[] labels = new Labels[counts.size()];
-      double[] values = new double[labels.length];
-      for (Map.Entry<String, Long> e : counts.entrySet()) {
-        labels[n] = Snapshots.labels("collector", e.getKey());
-        values[n++] = e.getValue();
-      }
-      out.add(
-          last.counter(
-              Snapshots.metadata(ERRORS, "Failed reads or collections per collector; their samples were skipped."),
-              labels,
-              values,
-              n));
-    }
+    // the maps' order: the snapshots sort their points, and an unchanged order keeps them again
+    s.gauge(DURATION, "Seconds the last collection of each collector took.", "collector", durations);
+    s.counter(ERRORS, "Failed reads or collections per collector; their samples were skipped.", "collector", errors.snapshot());
     if (policy != null) {
       s.counter(TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
           policy.timedOut.sum());

@@ -146,20 +146,53 @@ final class Snapshots {
 
   /** A counter with one label; {@code values[i]} is skipped when NaN or negative. */
   void counter(String name, String help, String label, String[] labelValues, double[] values) {
-    if (!FilteringCollector.wants(include, name, "_total")) {
-      return;
+    if (FilteringCollector.wants(include, name, "_total")) {
+      points(true, name, help, label, labelValues, values, values.length);
     }
-    Labels[] labels = new Labels[values.length];
-    double[] kept = new double[values.length];
+  }
+
+  /** A gauge with one label: a point per entry of {@code byValue} (label value to value). */
+  void gauge(String name, String help, String label, Map<String, ? extends Number> byValue) {
+    if (include.test(name)) {
+      points(false, name, help, label, byValue);
+    }
+  }
+
+  /** A counter with one label: a point per entry of {@code byValue} (label value to value). */
+  void counter(String name, String help, String label, Map<String, ? extends Number> byValue) {
+    if (FilteringCollector.wants(include, name, "_total")) {
+      points(true, name, help, label, byValue);
+    }
+  }
+
+  private void points(boolean counter, String name, String help, String label, Map<String, ? extends Number> byValue) {
+    String[] labelValues = new String[byValue.size() + 4]; // entries put meanwhile (a concurrent map) wait a scrape
+    double[] values = new double[labelValues.length];
     int n = 0;
-    for (int i = 0; i < values.length; i++) {
+    for (Map.Entry<String, ? extends Number> e : byValue.entrySet()) {
+      if (n == labelValues.length) {
+        break;
+      }
+      labelValues[n] = e.getKey();
+      values[n++] = e.getValue().doubleValue();
+    }
+    points(counter, name, help, label, labelValues, values, n);
+  }
+
+  /** The first {@code count} values as points of one label; each skipped when NaN or negative. */
+  private void points(boolean counter, String name, String help, String label, String[] labelValues, double[] values, int count) {
+    Labels[] labels = new Labels[count];
+    double[] kept = new double[count];
+    int n = 0;
+    for (int i = 0; i < count; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
         labels[n] = merged(labels(label, labelValues[i]));
         kept[n++] = values[i];
       }
     }
     if (n > 0) {
-      out.add(last.counter(metadata(name, help), labels, kept, n));
+      MetricMetadata m = metadata(name, help);
+      out.add(counter ? last.counter(m, labels, kept, n) : last.gauge(m, labels, kept, n));
     }
   }
 
