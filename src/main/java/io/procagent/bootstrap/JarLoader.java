@@ -101,6 +101,32 @@ final class JarLoader extends URLClassLoader {
     return c;
   }
 
+  /**
+   * procagent's own resources (the version file, the hook's template class) from the jar already
+   * open for its classes, looked up in the same order. {@link URLClassLoader} would first ask the
+   * platform loader, which opens the runtime image's module reader, and then open the jar a second
+   * time through a {@code jar:} URL connection kept in the JDK's cache: about 40 JDK classes and a
+   * second copy of the jar's directory in the host for two small reads. Names the JDK could own,
+   * and anything not found here, go the usual way.
+   */
+  @Override
+  public InputStream getResourceAsStream(String name) {
+    if (!name.startsWith("/") && !jdkName(name.replace('/', '.'))) {
+      for (int i = 0; i < files.length; i++) {
+        JarFile jar = jar(i);
+        JarEntry entry = jar == null ? null : jar.getJarEntry(name);
+        if (entry != null) {
+          try {
+            return jar.getInputStream(entry);
+          } catch (IOException | RuntimeException e) {
+            break; // unreadable here: the usual way says so or finds it elsewhere
+          }
+        }
+      }
+    }
+    return super.getResourceAsStream(name);
+  }
+
   /** Whether the JDK's own modules could define {@code name} (none of procagent's jars do). */
   static boolean jdkName(String name) {
     return name.startsWith("java.")

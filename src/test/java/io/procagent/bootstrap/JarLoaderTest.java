@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +75,43 @@ class JarLoaderTest {
       // the application's classes are not seen: the parent is the platform loader
       assertThatThrownBy(() -> loader.loadClass(JarLoaderTest.class.getName())).isInstanceOf(ClassNotFoundException.class);
     }
+  }
+
+  @Test
+  void resourceStreamsComeFromTheOpenJarsFirstAndTheJdksFromTheParent() throws Exception {
+    Path parentJar = textJar("parent.jar", "note.txt", "from the parent");
+    Path first = textJar("first.jar", "note.txt", "from the first");
+    Path second = textJar("second.jar", "note.txt", "from the second", "only-second.txt", "only in the second");
+    try (URLClassLoader parent = new URLClassLoader(new URL[] {parentJar.toUri().toURL()}, null);
+        JarLoader loader = new JarLoader(new File[] {first.toFile(), second.toFile()}, parent);
+        JarLoader underPlatform = loader(first)) {
+      // procagent's names are its own first, as its classes are (URLClassLoader asks the parent)
+      assertThat(text(loader.getResourceAsStream("note.txt"))).isEqualTo("from the first");
+      assertThat(text(loader.getResourceAsStream("only-second.txt"))).isEqualTo("only in the second");
+      assertThat(loader.getResourceAsStream("missing.txt")).isNull();
+      // the JDK's come from the runtime image, through the parent
+      assertThat(text(underPlatform.getResourceAsStream("java/lang/Object.class"))).isNotEmpty();
+    }
+  }
+
+  private static String text(InputStream in) throws IOException {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** A jar of text resources: names and contents, in pairs. */
+  private Path textJar(String name, String... nameThenContent) throws IOException {
+    Path jar = dir.resolve(name);
+    try (OutputStream file = Files.newOutputStream(jar);
+        JarOutputStream out = new JarOutputStream(file)) {
+      for (int i = 0; i < nameThenContent.length; i += 2) {
+        out.putNextEntry(new JarEntry(nameThenContent[i]));
+        out.write(nameThenContent[i + 1].getBytes(StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    return jar;
   }
 
   @Test
