@@ -16,9 +16,10 @@ import java.util.zip.ZipFile;
 
 /**
  * procagent's private class loader, named {@code procagent}, under the platform loader: the jars
- * of {@code inst/} in the order {@link Bootstrap#rank} gives. Resources (the version file, JNA's
- * native library) are found as by any {@link URLClassLoader}; classes it finds itself, because
- * the JDK's way cost the host's heap twice what the class files weigh. Measured with JFR
+ * of {@code inst/} in the order {@link Bootstrap#rank} gives. Resource URLs (JNA's native library)
+ * are found as by any {@link URLClassLoader}; classes, and the streams of procagent's own
+ * resources ({@link #getResourceAsStream}), it finds itself, because the JDK's way cost the
+ * host's heap twice what the class files weigh. Measured with JFR
  * allocation samples of an agent's start and first scrape: {@code Resource.getBytes} grows its
  * array 1 KB at a time and copies it at each step; every class got its own {@code CodeSource},
  * URL strings and connection; and each of procagent's class names was first asked of the
