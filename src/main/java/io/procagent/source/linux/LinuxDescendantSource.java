@@ -160,8 +160,8 @@ public final class LinuxDescendantSource implements DescendantSource {
     for (int q = -1; q < out.size(); q++) {
       long parent = q < 0 ? root : out.get(q).pid();
       if (q >= 0 && out.get(q).threads() == 1) {
-        Known k = seen.get(parent);
-        addChildren(k != null ? k.childrenPath : prefix + parent + "/task/" + parent + "/children", root, seen, out, withArguments);
+        // every descendant found is in seen (child() puts it there), with its children file
+        addChildren(seen.get(parent).childrenPath, root, seen, out, withArguments);
         continue;
       }
       String tasks = prefix + parent + "/task/";
