@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -46,10 +47,16 @@ public final class LinuxProcessSource implements ProcessSource {
   private long limitsAt;
   private String cwd;
   /**
-   * Thread status files read per refresh of the context switches: all of a JVM's usual few
-   * dozen threads; of 2,000 threads, each is read again every 16 refreshes (about a minute).
+   * Thread status files read per refresh of the context switches at most: all of a JVM's usual
+   * few dozen threads; of 2,000 busy threads, each is read again every 16 refreshes.
    */
   static final int THREADS_PER_REFRESH = 128;
+  /**
+   * Of the threads whose switches did not change at their last read (most of a JVM's: parked
+   * pool workers, reapers, idle GC and compiler threads), how many a refresh reads again; the
+   * others keep the values last read, which a thread that does not run does not change.
+   */
+  static final int IDLE_PER_REFRESH = 16;
   private long slowFieldsAt;
   private ProcParsers.Limits limits;
   /** Kept buffers (grown by {@link ProcessTable#readWhole} when a file does not fit). */
@@ -67,10 +74,14 @@ public final class LinuxProcessSource implements ProcessSource {
   private final String taskDir;
   /** How many threads' status files one refresh of the context switches reads at most. */
   private final int threadsPerRefresh;
+  /** How many of those may be threads whose switches did not change at their last read. */
+  private final int idlePerRefresh;
   /** Each thread's switches as last read, by tid; entries live as long as their threads. */
   private final Map<String, ThreadSwitches> threadSwitches = new HashMap<>();
-  /** The threads read, least recently read first. */
-  private final ArrayDeque<String> readOrder = new ArrayDeque<>();
+  /** The threads, least recently read first. */
+  private final ArrayDeque<ThreadSwitches> readOrder = new ArrayDeque<>();
+  /** The threads one refresh read, queued after the others at its end (kept, refresh only). */
+  private final ArrayList<ThreadSwitches> readNow = new ArrayList<>();
   private final byte[][] statusBytes = {new byte[4096]};
 
   /**
@@ -78,11 +89,12 @@ public final class LinuxProcessSource implements ProcessSource {
    * @param pid the process to read
    */
   public LinuxProcessSource(Path procRoot, long pid) {
-    this(procRoot, pid, THREADS_PER_REFRESH);
+    this(procRoot, pid, THREADS_PER_REFRESH, IDLE_PER_REFRESH);
   }
 
-  LinuxProcessSource(Path procRoot, long pid, int threadsPerRefresh) {
+  LinuxProcessSource(Path procRoot, long pid, int threadsPerRefresh, int idlePerRefresh) {
     this.threadsPerRefresh = threadsPerRefresh;
+    this.idlePerRefresh = idlePerRefresh;
     this.procfs = Procfs.of(procRoot);
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
@@ -174,11 +186,16 @@ public final class LinuxProcessSource implements ProcessSource {
 
   /**
    * /proc/PID/status counts the main thread's context switches only; the process's are the sum
-   * over its threads, one status file each. A JVM may run thousands of threads, so after the
-   * first call (which reads them all) each reads at most {@link #threadsPerRefresh} (new threads
-   * first, then those read longest ago) and reuses the rest as last read; a new thread not read yet
-   * counts when its turn comes. Threads that ended take theirs with them, so the sum is kept
-   * monotonic.
+   * over its threads, one status file each (a few microseconds of the kernel's and more of cold
+   * Java code per file: in a JVM of 130 threads, refreshing them all every 4 s was a quarter of
+   * the CPU a scrape cost at one a second).
+   *
+   * <p>So after the first call, which reads them all, a refresh reads new threads first, then,
+   * least recently read first, the threads whose switches changed at their last read and at most
+   * {@link #idlePerRefresh} of the others, {@link #threadsPerRefresh} files in all. A thread that
+   * does not run does not switch, so a parked one's count, read again in its turn, is still
+   * right; one that starts running again is followed from its next turn. Threads that ended take
+   * theirs with them, so the sum is kept monotonic.
    */
   void sumContextSwitches(ProcParsers.Status leader) {
     String[] tasks = new File(taskDir).list();
@@ -187,32 +204,42 @@ public final class LinuxProcessSource implements ProcessSource {
       maxInvoluntary = Math.max(maxInvoluntary, leader.nonvoluntaryCtxt());
       return;
     }
-    // the first refresh reads every thread; later ones new threads first, within the budget
-    int budget = threadSwitches.isEmpty() ? Integer.MAX_VALUE : threadsPerRefresh;
+    boolean first = threadSwitches.isEmpty();
+    int budget = first ? Integer.MAX_VALUE : threadsPerRefresh;
+    int idle = idlePerRefresh;
     int queued = readOrder.size();
+    readNow.clear();
     for (String task : tasks) {
       ThreadSwitches known = threadSwitches.get(task);
       if (known != null) {
         known.listed = true;
-      } else if (budget > 0) {
+      } else if (budget > 0) { // a new thread; beyond the budget, it comes next time
         budget--;
         ThreadSwitches t = new ThreadSwitches(taskDir + "/" + task + "/status");
         read(t);
         t.listed = true;
         threadSwitches.put(task, t);
-        readOrder.addLast(task);
+        readNow.add(t);
       }
     }
-    // then the threads read longest ago; those that ended leave the queue
-    for (; queued > 0 && budget > 0; queued--) {
-      String task = readOrder.pollFirst();
-      ThreadSwitches known = threadSwitches.get(task);
-      if (known != null && known.listed) {
+    // then the threads known before, least recently read first; those that ended leave the queue
+    for (; queued > 0; queued--) {
+      ThreadSwitches t = readOrder.pollFirst();
+      if (!t.listed) {
+        continue;
+      }
+      if (budget > 0 && (t.changed || idle > 0)) {
         budget--;
-        read(known);
-        readOrder.addLast(task);
+        if (!t.changed) {
+          idle--;
+        }
+        read(t);
+        readNow.add(t);
+      } else {
+        readOrder.addLast(t); // keeps its place ahead of those read now
       }
     }
+    readOrder.addAll(readNow);
     long vol = 0;
     long nonvol = 0;
     for (Iterator<ThreadSwitches> it = threadSwitches.values().iterator(); it.hasNext(); ) {
@@ -230,13 +257,15 @@ public final class LinuxProcessSource implements ProcessSource {
   }
 
   /**
-   * A thread's switches as last read, updated in place, with its status file's path: a refresh
-   * reads up to {@link #THREADS_PER_REFRESH} of them, and a JVM's threads mostly live long.
+   * A thread's switches as last read, updated in place, with its status file's path: a JVM's
+   * threads mostly live long.
    */
   private static final class ThreadSwitches {
     final String statusPath;
     long voluntary = ProcessSnapshot.UNKNOWN;
     long involuntary = ProcessSnapshot.UNKNOWN;
+    /** Whether its last read changed its switches (a new thread's first read does). */
+    boolean changed;
     /** In this refresh's listing of the threads. */
     boolean listed;
 
@@ -250,11 +279,15 @@ public final class LinuxProcessSource implements ProcessSource {
     // the switches are the status file's last lines: read it whole into the kept buffer
     int len = ProcessTable.readWhole(t.statusPath, statusBytes);
     if (len <= 0) { // the thread ended while we listed: its switches are gone with it
+      t.changed = false;
       return;
     }
     byte[] b = statusBytes[0];
-    t.voluntary = ProcParsers.voluntarySwitchesOf(b, len);
-    t.involuntary = ProcParsers.nonvoluntarySwitchesOf(b, len);
+    long voluntary = ProcParsers.voluntarySwitchesOf(b, len);
+    long involuntary = ProcParsers.nonvoluntarySwitchesOf(b, len);
+    t.changed = voluntary != t.voluntary || involuntary != t.involuntary;
+    t.voluntary = voluntary;
+    t.involuntary = involuntary;
   }
 
   private static double seconds(long ticks) {

@@ -102,7 +102,7 @@ class LinuxSourcesTest {
   void contextSwitchesOfManyThreadsAreReadAFewAtATime() throws IOException {
     fixture(); // threads 42 (10 voluntary switches) and 43 (5)
     write("42/task/44/status", "voluntary_ctxt_switches:\t100\nnonvoluntary_ctxt_switches:\t0\n");
-    LinuxProcessSource source = new LinuxProcessSource(proc, 42, 1);
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42, 1, 1);
     assertThat(source.read().voluntaryContextSwitches()).as("the first refresh reads every thread").isEqualTo(115);
     for (String[] t : new String[][] {{"42", "1010"}, {"43", "1005"}, {"44", "1100"}}) {
       write("42/task/" + t[0] + "/status", "voluntary_ctxt_switches:\t" + t[1] + "\nnonvoluntary_ctxt_switches:\t0\n");
@@ -121,6 +121,28 @@ class LinuxSourcesTest {
     Files.delete(proc.resolve("42/task/43"));
     source.sumContextSwitches(none);
     assertThat(source.read().voluntaryContextSwitches()).as("an ended thread's switches are kept").isEqualTo(3122);
+  }
+
+  @Test
+  void contextSwitchesOfThreadsThatDidNotChangeAreReadAFewAtATime() throws IOException {
+    fixture(); // threads 42 (10 voluntary switches) and 43 (5)
+    write("42/task/44/status", "voluntary_ctxt_switches:\t100\nnonvoluntary_ctxt_switches:\t0\n");
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42, 3, 1);
+    ProcParsers.Status none = ProcParsers.parseStatus(new byte[0], 0);
+    assertThat(source.read().voluntaryContextSwitches()).isEqualTo(115);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("each changed at its first read: all read again").isEqualTo(115);
+    for (String[] t : new String[][] {{"42", "1010"}, {"43", "1005"}, {"44", "1100"}}) {
+      write("42/task/" + t[0] + "/status", "voluntary_ctxt_switches:\t" + t[1] + "\nnonvoluntary_ctxt_switches:\t0\n");
+    }
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("none changed last time: one of them read").isEqualTo(1115);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("that one again, as it changed, and one more").isEqualTo(2115);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).isEqualTo(3115);
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("nothing changed since").isEqualTo(3115);
   }
 
   @Test
