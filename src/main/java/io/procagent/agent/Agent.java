@@ -10,6 +10,7 @@ import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
 import io.procagent.prometheus.Endpoint;
 import io.procagent.prometheus.MetricsServer;
+import io.procagent.prometheus.PlatformBeans;
 import io.procagent.prometheus.Registries;
 import io.procagent.sampler.CommandGroups;
 import io.procagent.sampler.Errors;
@@ -60,6 +61,7 @@ public final class Agent implements AgentStatus {
   public Agent(AgentConfig config, Instrumentation inst) {
     this.config = config;
     this.inst = inst;
+    PlatformBeans.open(inst); // before any collector takes the JVM's MXBeans
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

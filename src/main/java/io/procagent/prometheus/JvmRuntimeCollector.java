@@ -15,7 +15,6 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -54,12 +53,12 @@ final class JvmRuntimeCollector implements FilteringCollector {
       new MetricMetadata("jvm_gc_collection_seconds", "Time spent in a given JVM garbage collector in seconds.", Unit.SECONDS);
   private static final MetricMetadata RUNTIME = new MetricMetadata("jvm_runtime", "JVM runtime info");
 
-  private final List<BufferPoolMXBean> bufferPools = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
+  private final List<BufferPoolMXBean> bufferPools = PlatformBeans.bufferPools();
   private final Labels[] bufferPoolLabels;
-  private final ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+  private final ClassLoadingMXBean classes = PlatformBeans.classLoading();
   /** Null when the JVM has no JIT or does not time it (client_java then has no such metric). */
   private final CompilationMXBean compilation;
-  private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+  private final List<GarbageCollectorMXBean> collectors = PlatformBeans.garbageCollectors();
   private final Labels[] collectorLabels;
   private final InfoSnapshot runtime;
   /** This collector's last snapshots, given again while unchanged. */
@@ -70,7 +69,7 @@ final class JvmRuntimeCollector implements FilteringCollector {
     for (int i = 0; i < bufferPoolLabels.length; i++) {
       bufferPoolLabels[i] = Labels.of("pool", bufferPools.get(i).getName());
     }
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    CompilationMXBean jit = PlatformBeans.compilation();
     compilation = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit : null;
     collectorLabels = new Labels[collectors.size()];
     for (int i = 0; i < collectorLabels.length; i++) {

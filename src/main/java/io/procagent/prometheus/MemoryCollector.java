@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
-import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryUsage;
@@ -51,8 +50,8 @@ final class MemoryCollector implements FilteringCollector {
   private static final Labels NONHEAP = Labels.of("area", "nonheap");
   private static final Labels[] AREAS = {HEAP, NONHEAP};
 
-  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-  private final List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
+  private final MemoryMXBean memory = PlatformBeans.memory();
+  private final List<MemoryPoolMXBean> pools = PlatformBeans.memoryPools();
   /** Each pool's {@code pool} label, built once. */
   private final Labels[] poolLabels;
   /** This collector's last snapshots, given again while unchanged. */

@@ -5,7 +5,6 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -43,7 +42,7 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
   /** Listens to every collector's GC notifications. */
   static PoolAllocationCollector listening() {
     PoolAllocationCollector c = new PoolAllocationCollector();
-    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+    for (GarbageCollectorMXBean gc : PlatformBeans.garbageCollectors()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(c, null, null);
       }

@@ -1,7 +1,6 @@
 package io.procagent.prometheus;
 
 import io.procagent.config.HttpLimits;
-import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ScrapePolicy {
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS = PlatformBeans.threads();
 
   private final HttpLimits limits;
   private final long cacheNanos;

@@ -3,7 +3,6 @@ package io.procagent.prometheus;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +26,7 @@ final class ThreadCountsCollector implements FilteringCollector {
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
 
-  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final ThreadMXBean threads = PlatformBeans.threads();
 
   @Override
   public MetricSnapshots collect(Predicate<String> include) {

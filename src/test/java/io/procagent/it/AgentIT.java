@@ -232,6 +232,39 @@ class AgentIT {
     }
   }
 
+  /**
+   * The JVM metrics come from the JVM's MXBeans without ManagementFactory's platform-MBean finder
+   * (its providers, streams and lambdas: 2.5 MB of a small host's RSS), GC notifications included.
+   */
+  @ParameterizedTest
+  @MethodSource("javaHomes")
+  void jvmMetricsDoNotLoadTheManagementFactorysFinder(String javaHome) throws Exception {
+    int port = Jvm.freePort();
+    Path classes = dir.resolve("classes.log");
+    try (Jvm app = Jvm.app(javaHome, dir, "127.0.0.1:" + port, 60_000, "-Xlog:class+load:file=" + classes)) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      String first = Jvm.scrape(url, Duration.ofSeconds(30));
+      for (String metric :
+          new String[] {"jvm_memory_pool_used_bytes{", "jvm_memory_used_bytes{area=\"heap\"}", "jvm_gc_collection_seconds_count{",
+            "jvm_buffer_pool_used_bytes{pool=\"direct\"}", "jvm_threads_current ", "jvm_classes_currently_loaded ",
+            "jvm_compilation_time_seconds_total "}) {
+        assertThat(first).contains(metric);
+      }
+      jcmd(javaHome, Long.toString(app.pid()), "GC.run"); // a GC: its notification counts allocation
+      String afterGc = "";
+      for (long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          !afterGc.contains("jvm_memory_pool_allocated_bytes_total{") && System.nanoTime() < end; ) {
+        Thread.sleep(1100); // past the response cache
+        afterGc = Jvm.scrape(url, Duration.ofSeconds(5));
+      }
+      assertThat(afterGc).containsPattern("jvm_memory_pool_allocated_bytes_total\\{pool=\"[^\"]+\"} [1-9]");
+      String loaded = Files.readString(classes);
+      assertThat(loaded).contains("io.procagent.prometheus.MemoryCollector ");
+      assertThat(loaded).doesNotContain("java.lang.management.ManagementFactory$PlatformMBeanFinder ");
+      assertThat(app.agentLines()).singleElement().asString().contains("INFO procagent");
+    }
+  }
+
   private static String jcmd(String javaHome, String pid, String command) throws Exception {
     Process jcmd =
         new ProcessBuilder(Path.of(javaHome, "bin", "jcmd").toString(), pid, command).redirectErrorStream(true).start();
