@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Loopback only; every process it starts is stopped by its PID. Run by bench/compare.sh.
  * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
- * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM)
+ * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM); or
+ * java bench/Compare.java threads PROCAGENT_JAR PORT [WARMUP_S] [MEASURE_S] (see {@link #threads}).
  */
 public class Compare {
 
@@ -41,6 +42,10 @@ public class Compare {
   record Variant(String name, List<String> jvmArgs, String mode, int port) {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("threads")) {
+      threads(args);
+      return;
+    }
     int runs = Integer.parseInt(args[0]);
     int warmup = Integer.parseInt(args[1]);
     int measure = Integer.parseInt(args[2]);
@@ -255,6 +260,65 @@ public class Compare {
       }
     }
     throw new IOException("no VmRSS");
+  }
+
+  /**
+   * {@code threads JAR PORT [WARMUP_S] [MEASURE_S]}: where the CPU of one scrape a second goes, by
+   * thread name of the JVM that carries procagent (the JIT's threads included, nothing recording
+   * in it, unlike bench/jit.sh): the table's app and scraper, WARMUP_S scrapes a second apart,
+   * then MEASURE_S more, each thread's CPU (schedstat) over those, per scrape.
+   */
+  static void threads(String[] args) throws Exception {
+    int port = Integer.parseInt(args[2]);
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 60;
+    int measure = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+    Variant v = new Variant("procagent", List.of("-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port), "plain", port);
+    Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      waitForEndpoint(port);
+      Thread.sleep(10_000); // as the table's runs: start-up, first samples
+      try (Scraper s = new Scraper(port)) {
+        for (int i = 0; i < warmup; i++) {
+          s.scrape();
+          Thread.sleep(1000);
+        }
+        Map<String, Long> before = byName(threadNanos(p.pid()), p.pid());
+        for (int i = 0; i < measure; i++) {
+          s.scrape();
+          Thread.sleep(1000);
+        }
+        Map<String, Long> after = byName(threadNanos(p.pid()), p.pid());
+        System.out.printf("CPU per scrape over scrapes %d-%d at one a second, by thread (ms, schedstat):%n", warmup + 1, warmup + measure);
+        double all = 0;
+        List<Map.Entry<String, Double>> rows = new ArrayList<>();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+          double ms = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e6 / measure;
+          all += ms;
+          rows.add(Map.entry(e.getKey(), ms));
+        }
+        rows.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        rows.stream().filter(r -> r.getValue() >= 0.03).forEach(r -> System.out.printf("  %7.3f %s%n", r.getValue(), r.getKey()));
+        System.out.printf("  %7.3f all threads%n", all);
+      }
+    } finally {
+      p.destroy(); // by its PID
+      p.waitFor();
+    }
+  }
+
+  /** Thread CPU by thread id summed by thread name (threads of one pool together). */
+  static Map<String, Long> byName(Map<String, Long> byTid, long pid) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (Map.Entry<String, Long> e : byTid.entrySet()) {
+      try {
+        String name = Files.readString(Path.of("/proc/" + pid + "/task/" + e.getKey() + "/comm")).strip();
+        out.merge(name, e.getValue(), Long::sum);
+      } catch (IOException gone) {
+        // the thread ended meanwhile
+      }
+    }
+    return out;
   }
 
   /** CPU ns of each live thread of {@code pid} (schedstat), by thread id. */
