@@ -59,7 +59,9 @@ public final class PlatformBeans {
             Map.of(), Set.of(), Map.of());
       }
       Class<?> h = Class.forName(HELPER);
-      if (!PlatformBeans.class.getModule().canRead(management) || !management.isExported("sun.management", PlatformBeans.class.getModule())) {
+      Module own = PlatformBeans.class.getModule();
+      if (!own.canRead(management) || !management.isExported("sun.management", own)) {
+        LOG.debug("the JVM's MXBeans come through ManagementFactory: sun.management is not exported to procagent");
         return;
       }
       Module ext = ModuleLayer.boot().findModule("jdk.management").orElse(null);
