@@ -6,7 +6,6 @@ import io.procagent.jmx.AgentStatus;
 import io.procagent.jmx.MBeans;
 import io.procagent.log.Log;
 import io.procagent.prometheus.Endpoint;
-import io.procagent.prometheus.PlatformBeans;
 import io.procagent.prometheus.Registries;
 import io.procagent.prometheus.TargetsCollector;
 import io.procagent.sampler.CommandGroups;
@@ -82,7 +81,6 @@ public final class Daemon implements AgentStatus {
       views.add(new TargetsCollector.Target(tc.name(), sampler, () -> source.matched().size()));
     }
     errors.declare(Registries.TARGETS);
-    PlatformBeans.open(null); // exported by the jar's manifest under java -jar
     PrometheusRegistry registry =
         Registries.daemon(config, host, new TargetsCollector(views), errors, version);
     this.endpoint = new Endpoint(config, registry, scheduler, this::served);

@@ -28,8 +28,9 @@ import java.util.Set;
  * longer makes one that does not pay it.
  *
  * <p>The helper is JDK-internal: its package is exported to procagent alone with the agent's
- * {@link Instrumentation} ({@link #open}) or by the jar's {@code Add-Exports} manifest entry (the
- * daemon). The garbage collectors' notifications are natives of the {@code jdk.management}
+ * {@link Instrumentation} ({@link #open}). The daemon, procagent's own JVM, does not open it: it
+ * makes the platform MBean server at start for its MXBeans, which loads the finder anyway. The
+ * garbage collectors' notifications are natives of the {@code jdk.management}
  * library, which ManagementFactory's finder loads; {@link #open} loads it the same way, by
  * initialising that module's provider class. Where any of this fails, or on another JVM,
  * ManagementFactory is used as before; the thread bean always comes from it when the helper's
@@ -48,7 +49,7 @@ public final class PlatformBeans {
 
   /**
    * Exports the helper's package to procagent and readies it; on any failure one debug line and
-   * ManagementFactory is used (agent mode; the daemon's jar exports it by its manifest).
+   * ManagementFactory is used.
    */
   public static void open(Instrumentation inst) {
     try {
