@@ -39,6 +39,7 @@ public final class Sampler {
   public static final String SYSTEM = "system";
   public static final String CHILDREN = "children";
   private static final Log LOG = Log.get(Sampler.class);
+  private static final long CPUS_TTL_NANOS = 60_000_000_000L;
 
   private final ProcessSource processSource;
   private final SystemSource systemSource;
@@ -51,6 +52,9 @@ public final class Sampler {
   private volatile ProcessSnapshot process;
   private volatile SystemSnapshot system;
   private double[][] clamp = new double[0][];
+  /** The last answer of availableCpus and when it was asked (guarded by updateWindow's lock). */
+  private int cpusAvailable;
+  private long cpusAskedAt;
 
   private ProcessSource.Cpu windowCpu;
   private SystemSnapshot windowSystem;
@@ -335,6 +339,19 @@ public final class Sampler {
     }
   }
 
+  /**
+   * The CPUs available, asked at most once a minute: the JVM's answer costs a sched_getaffinity
+   * and two cgroup files opened and parsed (cached 20 ms), and a quota or an affinity hardly
+   * changes.
+   */
+  private int availableCpus(long now) {
+    if (cpusAvailable <= 0 || now - cpusAskedAt >= CPUS_TTL_NANOS) {
+      cpusAvailable = availableCpus.getAsInt();
+      cpusAskedAt = now;
+    }
+    return cpusAvailable;
+  }
+
   private synchronized void updateWindow(ProcessSource.Cpu cpu, SystemSnapshot s) {
     double proc = Double.NaN;
     double window = Double.NaN;
@@ -342,7 +359,8 @@ public final class Sampler {
       double wall = (cpu.readAtNanos() - windowCpu.readAtNanos()) / 1e9;
       ProcessSnapshot last = process; // CPUs allowed hardly change: the last whole read's
       int allowed = last == null ? 0 : last.cpusAllowed();
-      int cpus = Math.max(1, allowed > 0 ? Math.min(allowed, availableCpus.getAsInt()) : availableCpus.getAsInt());
+      int available = availableCpus(cpu.readAtNanos());
+      int cpus = Math.max(1, allowed > 0 ? Math.min(allowed, available) : available);
       proc = clamp01((cpu.seconds() - windowCpu.seconds()) / (wall * cpus));
       window = wall;
     }

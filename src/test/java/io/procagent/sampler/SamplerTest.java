@@ -209,6 +209,42 @@ class SamplerTest {
   }
 
   @Test
+  void theCpusAvailableAreAskedAtMostOnceAMinute() {
+    long[] at = {0};
+    io.procagent.source.ProcessSource source =
+        new io.procagent.source.ProcessSource() {
+          @Override
+          public io.procagent.source.ProcessSnapshot read() throws IOException {
+            return process.read();
+          }
+
+          @Override
+          public Cpu cpu() {
+            return new Cpu(at[0] / 1e9, at[0]); // one CPU busy all the time
+          }
+        };
+    int[] asked = {0};
+    int[] available = {4};
+    Sampler s =
+        new Sampler(source, system, Duration.ZERO, () -> {
+          asked[0]++;
+          return available[0];
+        }, errors);
+    system.next = Fakes.system(1, 1, 1);
+    for (int i = 0; i < 5; i++) { // a round every 5 s
+      at[0] += 5_000_000_000L;
+      s.tick();
+    }
+    assertThat(asked[0]).isEqualTo(1);
+    assertThat(s.utilization().process()).isCloseTo(0.25, within(1e-9));
+    available[0] = 2; // a new quota: seen within a minute
+    at[0] += 60_000_000_000L;
+    s.tick();
+    assertThat(asked[0]).isEqualTo(2);
+    assertThat(s.utilization().process()).isCloseTo(0.5, within(1e-9));
+  }
+
+  @Test
   void cacheServesManyCallersWithOneRead() {
     Sampler s = sampler(Duration.ofHours(1));
     process.next = Fakes.process(1, 1, System.nanoTime());

@@ -483,7 +483,7 @@ final class ProcParsers {
    * of the file, no regex.
    */
   static HostStat parseProcStat(byte[] b, int len) {
-    List<CpuTimes> cpus = new ArrayList<>(Runtime.getRuntime().availableProcessors());
+    List<CpuTimes> cpus = new ArrayList<>(16); // not availableProcessors: a cgroup read each time
     long ctxt = UNKNOWN;
     long btime = UNKNOWN;
     long processes = UNKNOWN;
