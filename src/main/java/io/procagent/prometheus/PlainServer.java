@@ -12,16 +12,12 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,9 +89,9 @@ final class PlainServer {
   /** Every open connection, each knowing its index (removal swaps in the last). Loop thread only. */
   private final List<Conn> conns = new ArrayList<>();
   /** Scrapes that must collect; one at a time, on a thread that ends after a minute idle. */
-  private final ThreadPoolExecutor collector;
-  /** Replies collected on that thread, for their connections. */
-  private final Queue<Object[]> collected = new ConcurrentLinkedQueue<>();
+  private final Worker collector;
+  /** Replies collected on that thread, for their connections (guarded by itself). */
+  private final ArrayDeque<Object[]> collected = new ArrayDeque<>();
   private final Map<InetAddress, int[]> perClient = new HashMap<>();
   /** When accepting resumes after a failed accept; 0 while accepting. */
   private long acceptPausedUntil;
@@ -115,14 +111,7 @@ final class PlainServer {
     this.auth = auth;
     this.healthyOpen = healthyOpen;
     this.timeoutNanos = policy.limits().requestTimeout().toNanos();
-    this.collector =
-        new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "procagent-http-scrape");
-          t.setDaemon(true);
-          t.setContextClassLoader(PlainServer.class.getClassLoader());
-          t.setUncaughtExceptionHandler((th, e) -> LOG.debug("uncaught in " + th.getName(), e));
-          return t;
-        });
+    this.collector = new Worker("procagent-http-scrape", 60_000);
     this.thread = new Thread(this::run, "procagent-http");
     thread.setDaemon(true);
     thread.setContextClassLoader(PlainServer.class.getClassLoader());
@@ -204,27 +193,18 @@ final class PlainServer {
     try {
       while (!closed) {
         long wait = due(System.nanoTime());
+        // ready keys are handed to this.ready one by one, never put in the selector's key set
+        // (a HashSet, an iterator and a removal per event)
         if (wait == 0) {
-          selector.selectNow();
+          selector.selectNow(this::ready);
         } else {
-          selector.select(wait < 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
+          selector.select(this::ready, wait < 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait + 999_999)));
         }
         if (closed) {
           break;
         }
-        long now = System.nanoTime();
-        for (Object[] done; (done = collected.poll()) != null; ) {
-          ((Conn) done[0]).collected((Reply) done[1], now);
-        }
-        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-        while (keys.hasNext()) {
-          SelectionKey key = keys.next();
-          keys.remove();
-          if (key == acceptKey) {
-            accept(now);
-          } else if (key.attachment() instanceof Conn c) {
-            c.ready(now);
-          }
+        for (Object[] done; (done = nextCollected()) != null; ) {
+          ((Conn) done[0]).collected((Reply) done[1], System.nanoTime());
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -235,6 +215,22 @@ final class PlainServer {
       }
       quietly(listener);
       quietly(selector);
+    }
+  }
+
+  /** A ready key, during a select on the loop thread. */
+  private void ready(SelectionKey key) {
+    long now = System.nanoTime();
+    if (key == acceptKey) {
+      accept(now);
+    } else if (key.attachment() instanceof Conn c) {
+      c.ready(now);
+    }
+  }
+
+  private Object[] nextCollected() {
+    synchronized (collected) {
+      return collected.pollFirst();
     }
   }
 
@@ -663,7 +659,9 @@ final class PlainServer {
             LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
             reply = Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
           }
-          collected.add(new Object[] {this, reply});
+          synchronized (collected) {
+            collected.addLast(new Object[] {this, reply});
+          }
           selector.wakeup();
         });
       } catch (RejectedExecutionException e) { // closing

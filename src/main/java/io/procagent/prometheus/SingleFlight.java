@@ -9,11 +9,6 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -33,15 +28,13 @@ final class SingleFlight implements MultiCollector {
   private final long timeoutNanos;
   private final Errors errors;
   private final ScrapePolicy policy;
-  private final ExecutorService runner =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "procagent-collect");
-            t.setDaemon(true);
-            t.setContextClassLoader(SingleFlight.class.getClassLoader());
-            return t;
-          });
-  private CompletableFuture<MetricSnapshots> inFlight;
+  /** Collections asked for and collections done (guarded by lock): asked > done while one runs. */
+  private final Object lock = new Object();
+  private long asked;
+  private long done;
+  /** The collection thread, started at the first collection (guarded by lock, as is stopped). */
+  private Thread runner;
+  private boolean stopped;
   private volatile MetricSnapshots last = MetricSnapshots.of();
 
   SingleFlight(MultiCollector inner, Duration timeout, Errors errors) {
@@ -63,38 +56,88 @@ final class SingleFlight implements MultiCollector {
     return collect((Predicate<String>) null);
   }
 
-  /** @param include a name[] filter, or null for everything */
+  /**
+   * Joins the collection in flight or starts one, and waits for it at most the timeout. The
+   * hand-off is one monitor, run by the JVM's own code: a {@code CompletableFuture} on an
+   * executor runs tens of JDK methods a scrape, interpreted at one scrape a second and compiled
+   * by the JIT for minutes (see {@link Worker}).
+   *
+   * @param include a name[] filter, or null for everything
+   */
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
-    CompletableFuture<MetricSnapshots> f;
-    synchronized (this) {
-      if (inFlight == null || inFlight.isDone()) {
-        inFlight = CompletableFuture.supplyAsync(this::collectAll, runner);
+    boolean complete;
+    boolean running;
+    synchronized (lock) {
+      if (asked == done && !stopped) {
+        asked++;
+        start();
+        lock.notifyAll();
       }
-      f = inFlight;
+      long mine = asked;
+      long deadline = System.nanoTime() + timeoutNanos;
+      try {
+        for (long left = timeoutNanos; done < mine && !stopped && left > 0; left = deadline - System.nanoTime()) {
+          lock.wait(Math.max(1, left / 1_000_000));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      complete = done >= mine;
+      running = !stopped;
     }
-    MetricSnapshots all;
-    try {
-      all = f.get(timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      errors.record(TIMEOUT, e);
+    if (!complete && running && !Thread.currentThread().isInterrupted()) {
+      errors.record(TIMEOUT, new TimeoutException("collection over " + timeoutNanos / 1_000_000 + " ms"));
       LOG.warnOnce("timeout", "a collection took longer than " + timeoutNanos / 1_000_000 + " ms; scrapes get the last complete result meanwhile");
-      all = last;
-    } catch (ExecutionException e) {
-      all = last;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      all = last;
     }
+    MetricSnapshots all = last; // this collection's, or the last complete one (timed out, failed)
     return include == null ? all : filter(all, include);
   }
 
-  private MetricSnapshots collectAll() {
+  /** Starts the collection thread if it is not running (under lock). */
+  private void start() {
+    if (runner == null) {
+      Thread t = new Thread(this::run, "procagent-collect");
+      t.setDaemon(true);
+      t.setContextClassLoader(SingleFlight.class.getClassLoader());
+      runner = t;
+      t.start();
+    }
+  }
+
+  private void run() {
+    while (true) {
+      synchronized (lock) {
+        try {
+          while (asked == done && !stopped) {
+            lock.wait();
+          }
+        } catch (InterruptedException e) {
+          // shutdown, or an interrupt meant for the last collection: stopped tells
+        }
+        if (stopped) {
+          return;
+        }
+        if (asked == done) {
+          continue;
+        }
+      }
+      try {
+        collectAll();
+      } catch (Throwable e) { // as an executor would: the scrapes get the last complete result
+        LOG.debug("a collection failed", e);
+      }
+      synchronized (lock) {
+        done = asked;
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private void collectAll() {
     long cpu = policy == null ? -1 : ScrapePolicy.threadCpu();
     try {
-      MetricSnapshots all = inner.collect(FilteringCollector.ALL);
-      last = all;
-      return all;
+      last = inner.collect(FilteringCollector.ALL);
     } finally {
       if (policy != null) {
         policy.chargeSince(cpu);
@@ -123,6 +166,12 @@ final class SingleFlight implements MultiCollector {
   }
 
   void shutdown() {
-    runner.shutdownNow();
+    synchronized (lock) {
+      stopped = true;
+      if (runner != null) {
+        runner.interrupt();
+      }
+      lock.notifyAll();
+    }
   }
 }

@@ -67,6 +67,28 @@ class SingleFlightTest {
   }
 
   @Test
+  void aFailingCollectionServesTheLastResultAndTheNextOneRuns() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    MultiCollector flaky = () -> {
+      int n = calls.incrementAndGet();
+      if (n == 2) {
+        throw new IllegalStateException("boom");
+      }
+      return MetricSnapshots.of(
+          GaugeSnapshot.builder().name("calls").dataPoint(GaugeDataPointSnapshot.builder().value(n).build()).build());
+    };
+    Errors errors = new Errors();
+    SingleFlight sf = new SingleFlight(flaky, Duration.ofSeconds(10), errors);
+    assertThat(value(sf.collect())).isEqualTo(1.0);
+    assertThat(value(sf.collect())).isEqualTo(1.0); // failed: the last complete one, at once
+    assertThat(value(sf.collect())).isEqualTo(3.0);
+    assertThat(errors.snapshot()).doesNotContainEntry(SingleFlight.TIMEOUT, 1L);
+    sf.shutdown();
+    assertThat(value(sf.collect())).isEqualTo(3.0); // stopped: the last, no collection
+    assertThat(calls.get()).isEqualTo(3);
+  }
+
+  @Test
   void aStuckCollectionServesTheLastResultAndIsCounted() throws Exception {
     Slow slow = new Slow();
     Errors errors = new Errors();
