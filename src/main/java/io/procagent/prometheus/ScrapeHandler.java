@@ -57,6 +57,8 @@ final class ScrapeHandler {
   private final ScrapePolicy policy;
   /** The text of the last collection, kept for the next (guarded by itself). */
   private final TextFormat.Bytes text = new TextFormat.Bytes(16 * 1024);
+  /** The last text written, by family, for the next (guarded by {@link #text}). */
+  private final TextFormat.Memo memo = new TextFormat.Memo();
   /** Compresses into gzip for every scrape that accepts it (guarded by {@link #text}). */
   private final Gzip gzip = new Gzip();
   private final Map<String, Reply> cache = new ConcurrentHashMap<>();
@@ -142,7 +144,7 @@ final class ScrapeHandler {
     String type = openMetrics ? TextFormat.OPENMETRICS_CONTENT_TYPE : TextFormat.PROMETHEUS_CONTENT_TYPE;
     byte[] body;
     synchronized (text) {
-      if (!TextFormat.write(snapshots, openMetrics, text)) {
+      if (!TextFormat.write(snapshots, openMetrics, text, memo)) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(text.array().length);
         (openMetrics ? OpenMetricsTextFormatWriter.create() : PrometheusTextFormatWriter.create())
             .write(out, snapshots, EscapingScheme.fromAcceptHeader(accept)); // as client_java's handler

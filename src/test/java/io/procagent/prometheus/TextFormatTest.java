@@ -15,6 +15,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Quantile;
@@ -26,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -58,6 +60,96 @@ class TextFormatTest {
     MetricSnapshots all = Registries.create(AgentConfig.defaults(), sampler, errors, "test").scrape();
     assertThat(all.size()).isGreaterThan(40);
     assertThat(ours(all, openMetrics)).isEqualTo(clientJava(all, openMetrics));
+  }
+
+  /**
+   * Scrape after scrape with the memo, as the handler writes: each one what client_java writes,
+   * most of it taken from the scrape before.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void successiveScrapesWithTheMemoAreWhatClientJavaWrites(boolean openMetrics) throws Exception {
+    Errors errors = new Errors();
+    Sampler sampler = new Sampler(Sources.process(ProcessHandle.current().pid()), Sources.system(),
+        Duration.ZERO, Runtime.getRuntime()::availableProcessors, errors);
+    var registry = Registries.create(AgentConfig.defaults(), sampler, errors, "test");
+    TextFormat.Bytes out = new TextFormat.Bytes(16);
+    TextFormat.Memo memo = new TextFormat.Memo();
+    int kept = 0;
+    for (int i = 0; i < 12; i++) {
+      MetricSnapshots all = registry.scrape();
+      assertThat(TextFormat.write(all, openMetrics, out, memo)).isTrue();
+      assertThat(new String(out.array(), 0, out.length(), StandardCharsets.UTF_8))
+          .as("scrape " + i).isEqualTo(clientJava(all, openMetrics));
+      kept += memo.keptFamilies;
+      Thread.sleep(20);
+    }
+    assertThat(kept).as("families kept as they were").isGreaterThan(40);
+  }
+
+  static MetricSnapshot gauge(MetricMetadata m, Labels[] labels, double... values) {
+    List<GaugeSnapshot.GaugeDataPointSnapshot> points = new java.util.ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      points.add(new GaugeSnapshot.GaugeDataPointSnapshot(values[i], labels[i], null));
+    }
+    return new GaugeSnapshot(m, points);
+  }
+
+  /** Every way the families can differ from the last write's, and what is kept of each. */
+  @Test
+  void theMemoKeepsOnlyWhatIsTheSameObject() throws IOException {
+    MetricMetadata m = new MetricMetadata("load", "a \"quoted\" help");
+    Labels[] ab = {Labels.of("cpu", "a"), Labels.of("cpu", "b"), Labels.of("cpu", "c")};
+    MetricSnapshots odd = odd();
+    List<MetricSnapshot> base = new java.util.ArrayList<>();
+    odd.forEach(base::add);
+    MetricSnapshot load = gauge(m, ab, 1, 2);
+    base.add(load);
+    TextFormat.Bytes out = new TextFormat.Bytes(16);
+    TextFormat.Memo memo = new TextFormat.Memo();
+    java.util.function.BiConsumer<List<MetricSnapshot>, Boolean> same = (list, om) -> {
+      MetricSnapshots s = new MetricSnapshots(list);
+      assertThat(TextFormat.write(s, om, out, memo)).isTrue();
+      try {
+        assertThat(new String(out.array(), 0, out.length(), StandardCharsets.UTF_8)).isEqualTo(clientJava(s, om));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    same.accept(base, false);
+    assertThat(memo.keptFamilies).isZero();
+    same.accept(base, false); // the same objects: every family copied
+    assertThat(memo.keptFamilies).isEqualTo(base.size());
+    base.set(base.indexOf(load), gauge(m, ab, 1.5, 2)); // new values, the same metadata and labels
+    same.accept(base, false);
+    assertThat(memo.keptFamilies).isEqualTo(base.size() - 1);
+    assertThat(memo.keptHeads).isEqualTo(1);
+    assertThat(memo.keptPrefixes).isEqualTo(2);
+    base.set(base.size() - 1, gauge(m, ab, 3, 4, 5)); // a series more
+    same.accept(base, false);
+    assertThat(memo.keptPrefixes).isEqualTo(2);
+    base.set(base.size() - 1, gauge(m, new Labels[] {ab[1], ab[2]}, 6, 7)); // fewer, each elsewhere
+    same.accept(base, false);
+    assertThat(memo.keptPrefixes).isZero();
+    base.set(base.size() - 1, gauge(new MetricMetadata("load", "another help"), ab, 6, 7)); // other metadata
+    same.accept(base, false);
+    assertThat(memo.keptHeads).isZero();
+    assertThat(memo.keptPrefixes).isZero();
+    base.remove(0); // positions move: nothing is where it was
+    same.accept(base, false);
+    same.accept(base, false);
+    assertThat(memo.keptFamilies).isEqualTo(base.size());
+    same.accept(base, true); // the other format: nothing kept
+    assertThat(memo.keptFamilies).isZero();
+    same.accept(base, true);
+    assertThat(memo.keptFamilies).isEqualTo(base.size());
+    MetricSnapshot timestamped = GaugeSnapshot.builder().name("stamped")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(1).scrapeTimestampMillis(1000).build()).build();
+    List<MetricSnapshot> declined = new java.util.ArrayList<>(base);
+    declined.add(timestamped);
+    assertThat(TextFormat.write(new MetricSnapshots(declined), true, out, memo)).isFalse();
+    same.accept(base, true); // declined: nothing kept from before it
+    assertThat(memo.keptFamilies).isZero();
   }
 
   static MetricSnapshots odd() {
