@@ -58,6 +58,15 @@ public final class LinuxProcessSource implements ProcessSource {
    */
   static final int IDLE_PER_REFRESH = 16;
   private long slowFieldsAt;
+  /**
+   * The status file as last read, with the context switches (every {@link #SLOW_FIELDS_NANOS}):
+   * a scrape takes from it only what hardly changes (uid, gid, CPUs allowed); resident memory
+   * and threads come from the stat it reads anyway. The kernel writes 1.4 KB of status for each
+   * read (signal masks, CPU and memory-node lists, every memory counter), more than a stat.
+   */
+  private ProcParsers.Status status;
+  /** Bytes per page, found from status (VmRSS in kB) against stat (rss in pages); 0 unknown. */
+  private long pageSize;
   private ProcParsers.Limits limits;
   /** Kept buffers (grown by {@link ProcessTable#readWhole} when a file does not fit). */
   private final byte[][] statBytes = {new byte[1024]};
@@ -123,14 +132,20 @@ public final class LinuxProcessSource implements ProcessSource {
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");
     }
-    len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
-    ProcParsers.Status status = ProcParsers.parseStatus(statusBytes[0], len);
+    ProcParsers.Status status = this.status;
+    boolean slow = status == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS;
+    if (slow) {
+      len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
+      status = ProcParsers.parseStatus(statusBytes[0], len);
+      this.status = status;
+      pageSize = pageSize(status.rssBytes(), stat.rssPages(), pageSize);
+    }
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
       cwd = cwd();
       limitsAt = now;
     }
-    if (threadSwitches.isEmpty() || now - slowFieldsAt >= SLOW_FIELDS_NANOS) {
+    if (slow) {
       sumContextSwitches(status);
       slowFieldsAt = now;
     }
@@ -154,18 +169,31 @@ public final class LinuxProcessSource implements ProcessSource {
         delayAccounting ? seconds(stat.blkioTicks()) : Double.NaN,
         seconds(stat.cutime()),
         seconds(stat.cstime()),
-        status.rssBytes(),
+        pageSize > 0 && stat.rssPages() >= 0 ? stat.rssPages() * pageSize : status.rssBytes(),
         stat.vsize(),
         limits.maxAddressSpace(),
         self ? procfs.countFds(fdPath) : procfs.listFds(dir.toString()),
         Double.isInfinite(limits.maxOpenFiles()) || Double.isNaN(limits.maxOpenFiles())
             ? ProcessSnapshot.UNKNOWN
             : (long) limits.maxOpenFiles(),
-        status.threads() >= 0 ? status.threads() : stat.threads(),
+        stat.threads() >= 0 ? stat.threads() : status.threads(),
         maxVoluntary,
         maxInvoluntary,
         status.cpusAllowed(),
         now);
+  }
+
+  /**
+   * The page size from one read of status and stat: the power of two nearest VmRSS over rss (the
+   * two counts are the same pages, read a moment apart), from 4 KB to 1 MB; else {@code known}.
+   */
+  static long pageSize(long rssBytes, long rssPages, long known) {
+    if (rssBytes <= 0 || rssPages <= 0) {
+      return known;
+    }
+    double ratio = (double) rssBytes / rssPages;
+    long p = Long.highestOneBit(Math.round(ratio * 4 / 3)); // the nearest power of two below 4/3 of it
+    return p >= 4096 && p <= 1 << 20 ? p : known;
   }
 
   /** One read of /proc/PID/stat into a kept buffer, no Strings: what each sampling round costs. */

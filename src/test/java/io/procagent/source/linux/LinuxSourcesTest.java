@@ -89,6 +89,45 @@ class LinuxSourcesTest {
     assertThat(new LinuxProcessSource(proc, 42).read().maxFds()).isEqualTo(8192);
   }
 
+  /**
+   * Between refreshes of the context switches a read takes resident memory and threads from the
+   * stat (rss in pages, the page size found from status's VmRSS), and status's slow fields from
+   * its last read.
+   */
+  @Test
+  void statusIsReadWithTheContextSwitchesAndStatGivesMemoryAndThreads() throws IOException {
+    fixture();
+    write("42/status",
+        "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nVmRSS:\t64776 kB\nThreads:\t2\nCpus_allowed_list:\t0-1\n");
+    LinuxProcessSource source = new LinuxProcessSource(proc, 42);
+    ProcessSnapshot first = source.read();
+    assertThat(first.residentBytes()).isEqualTo(16194L * 4096);
+    assertThat(first.threads()).isEqualTo(17);
+    write("42/stat", ProcParsersTest.STAT.replace("4242 (", "42 (").replace(" 16194 ", " 20000 ").replace(" 17 0 123456", " 19 0 123456"));
+    write("42/status",
+        "Uid:\t1000\t1000\t1000\t1000\nGid:\t0\t0\t0\t0\nVmRSS:\t1 kB\nThreads:\t1\nCpus_allowed_list:\t0\n");
+    ProcessSnapshot second = source.read();
+    assertThat(second.residentBytes()).isEqualTo(20000L * 4096);
+    assertThat(second.threads()).isEqualTo(19);
+    assertThat(second.uid()).as("status as last read").isZero();
+    assertThat(second.cpusAllowed()).isEqualTo(2);
+    ProcessSnapshot fresh = new LinuxProcessSource(proc, 42).read();
+    assertThat(fresh.uid()).isEqualTo(1000);
+    assertThat(fresh.residentBytes()).as("no page size from VmRSS 1 kB: VmRSS itself").isEqualTo(1024);
+  }
+
+  @Test
+  void pageSizeIsThePowerOfTwoNearestVmRssOverRss() {
+    assertThat(LinuxProcessSource.pageSize(2048 * 1024, 512, 0)).isEqualTo(4096);
+    assertThat(LinuxProcessSource.pageSize(2100 * 1024, 512, 0)).as("grew between the reads").isEqualTo(4096);
+    assertThat(LinuxProcessSource.pageSize(1900 * 1024, 512, 0)).isEqualTo(4096);
+    assertThat(LinuxProcessSource.pageSize(8192 * 1024, 512, 0)).isEqualTo(16384);
+    assertThat(LinuxProcessSource.pageSize(32768 * 1024, 512, 0)).isEqualTo(65536);
+    assertThat(LinuxProcessSource.pageSize(0, 512, 4096)).isEqualTo(4096);
+    assertThat(LinuxProcessSource.pageSize(2048 * 1024, 0, 0)).isZero();
+    assertThat(LinuxProcessSource.pageSize(1024, 16194, 0)).as("nonsense").isZero();
+  }
+
   @Test
   void contextSwitchesNeverDecreaseWhenAThreadEnds() throws IOException {
     fixture();
@@ -199,6 +238,9 @@ class LinuxSourcesTest {
     assertThat(p.openFds()).isCloseTo(os.getOpenFileDescriptorCount(), within(5L));
     assertThat(p.maxFds()).isEqualTo(os.getMaxFileDescriptorCount());
     assertThat(p.residentBytes()).isGreaterThan(Runtime.getRuntime().totalMemory() / 100);
+    long vmRss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElseThrow();
+    assertThat((double) p.residentBytes()).as("rss from stat, in bytes").isCloseTo(vmRss, within(vmRss * 0.2));
     assertThat(p.cwd()).isEqualTo(Path.of("").toAbsolutePath().toString());
     assertThat(p.user()).isEqualTo(System.getProperty("user.name"));
     double uptime = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
