@@ -276,6 +276,7 @@ public class Compare {
     Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
+      System.out.println("app pid " + p.pid()); // for bench/profile.sh
       waitForEndpoint(port);
       Thread.sleep(10_000); // as the table's runs: start-up, first samples
       try (Scraper s = new Scraper(port)) {
@@ -283,6 +284,8 @@ public class Compare {
           s.scrape();
           Thread.sleep(1000);
         }
+        System.out.printf("measuring scrapes %d-%d%n", warmup + 1, warmup + measure);
+        System.out.flush();
         Map<String, Long> before = byName(threadNanos(p.pid()), p.pid());
         for (int i = 0; i < measure; i++) {
           s.scrape();
