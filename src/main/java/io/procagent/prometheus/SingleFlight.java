@@ -97,11 +97,8 @@ final class SingleFlight implements MultiCollector {
   /** Starts the collection thread if it is not running (under lock). */
   private void start() {
     if (runner == null) {
-      Thread t = new Thread(this::run, "procagent-collect");
-      t.setDaemon(true);
-      t.setContextClassLoader(SingleFlight.class.getClassLoader());
-      runner = t;
-      t.start();
+      runner = Worker.daemon("procagent-collect", this::run);
+      runner.start();
     }
   }
 

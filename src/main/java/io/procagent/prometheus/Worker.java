@@ -27,6 +27,18 @@ final class Worker {
     this.idleMillis = idleMillis;
   }
 
+  /**
+   * A daemon thread of procagent's (not started): its context class loader procagent's, and
+   * never the JVM's default handler, which prints a stack trace on the host's stderr.
+   */
+  static Thread daemon(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.setContextClassLoader(Worker.class.getClassLoader());
+    t.setUncaughtExceptionHandler((th, e) -> LOG.debug("uncaught in " + th.getName(), e));
+    return t;
+  }
+
   /** Queues {@code task}, starting the thread if none runs. */
   void execute(Runnable task) {
     synchronized (tasks) {
@@ -35,12 +47,8 @@ final class Worker {
       }
       tasks.addLast(task);
       if (thread == null) {
-        Thread t = new Thread(this::run, name);
-        t.setDaemon(true);
-        t.setContextClassLoader(Worker.class.getClassLoader());
-        t.setUncaughtExceptionHandler((th, e) -> LOG.debug("uncaught in " + th.getName(), e));
-        thread = t;
-        t.start();
+        thread = daemon(name, this::run);
+        thread.start();
       } else {
         tasks.notify();
       }
@@ -89,7 +97,7 @@ final class Worker {
       }
       try {
         task.run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: a dead thread would leave the queue unserved
         LOG.debug("a task on " + name + " failed", e);
       }
       Thread.interrupted(); // an interrupt meant for that task only

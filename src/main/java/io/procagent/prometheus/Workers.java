@@ -86,12 +86,7 @@ final class Workers implements Executor {
   }
 
   private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    // never the JVM's default handler, which prints a stack trace on the host's stderr
-    t.setUncaughtExceptionHandler((thread, e) -> LOG.debug("uncaught in " + thread.getName(), e));
-    t.setContextClassLoader(Workers.class.getClassLoader());
-    return t;
+    return Worker.daemon(name, r);
   }
 
   /** Whether exchanges get a deadline and a per-client share (false without the JDK's internals). */

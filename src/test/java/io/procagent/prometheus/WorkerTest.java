@@ -61,6 +61,9 @@ class WorkerTest {
     w.execute(() -> {
       throw new IllegalStateException("boom");
     });
+    w.execute(() -> {
+      throw new StackOverflowError("an Error too");
+    });
     CountDownLatch next = new CountDownLatch(1);
     w.execute(next::countDown);
     assertThat(next.await(5, TimeUnit.SECONDS)).isTrue();

@@ -179,23 +179,28 @@ class SamplerTest {
     assertThat(system.reads).isEqualTo(3);
   }
 
+  /** The fake process, its CPU alone (what a sampling round reads) from {@code cpu}. */
+  io.procagent.source.ProcessSource withCpu(java.util.function.Supplier<io.procagent.source.ProcessSource.Cpu> cpu) {
+    return new io.procagent.source.ProcessSource() {
+      @Override
+      public io.procagent.source.ProcessSnapshot read() throws IOException {
+        return process.read();
+      }
+
+      @Override
+      public Cpu cpu() {
+        return cpu.get();
+      }
+    };
+  }
+
   @Test
   void aRoundReadsOnlyTheProcesssCpuAndAScrapeReadsTheRest() {
     int[] cpuReads = {0};
-    Fakes.Process whole = process;
-    io.procagent.source.ProcessSource source =
-        new io.procagent.source.ProcessSource() {
-          @Override
-          public io.procagent.source.ProcessSnapshot read() throws IOException {
-            return whole.read();
-          }
-
-          @Override
-          public Cpu cpu() {
-            cpuReads[0]++;
-            return new Cpu(cpuReads[0], cpuReads[0] * 1_000_000_000L);
-          }
-        };
+    io.procagent.source.ProcessSource source = withCpu(() -> {
+      cpuReads[0]++;
+      return new io.procagent.source.ProcessSource.Cpu(cpuReads[0], cpuReads[0] * 1_000_000_000L);
+    });
     Sampler s = new Sampler(source, system, Duration.ZERO, () -> 4, errors);
     system.next = Fakes.system(1, 1, 1);
     s.tick();
@@ -211,18 +216,8 @@ class SamplerTest {
   @Test
   void theCpusAvailableAreAskedAtMostOnceAMinute() {
     long[] at = {0};
-    io.procagent.source.ProcessSource source =
-        new io.procagent.source.ProcessSource() {
-          @Override
-          public io.procagent.source.ProcessSnapshot read() throws IOException {
-            return process.read();
-          }
-
-          @Override
-          public Cpu cpu() {
-            return new Cpu(at[0] / 1e9, at[0]); // one CPU busy all the time
-          }
-        };
+    io.procagent.source.ProcessSource source = // one CPU busy all the time
+        withCpu(() -> new io.procagent.source.ProcessSource.Cpu(at[0] / 1e9, at[0]));
     int[] asked = {0};
     int[] available = {4};
     Sampler s =
