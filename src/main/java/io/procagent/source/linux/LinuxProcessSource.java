@@ -65,8 +65,6 @@ public final class LinuxProcessSource implements ProcessSource {
    * read (signal masks, CPU and memory-node lists, every memory counter), more than a stat.
    */
   private ProcParsers.Status status;
-  /** Bytes per page, found from status (VmRSS in kB) against stat (rss in pages); 0 unknown. */
-  private long pageSize;
   private ProcParsers.Limits limits;
   /** Kept buffers (grown by {@link ProcessTable#readWhole} when a file does not fit). */
   private final byte[][] statBytes = {new byte[1024]};
@@ -138,7 +136,6 @@ public final class LinuxProcessSource implements ProcessSource {
       len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
       status = ProcParsers.parseStatus(statusBytes[0], len);
       this.status = status;
-      pageSize = pageSize(status.rssBytes(), stat.rssPages(), pageSize);
     }
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
@@ -169,7 +166,7 @@ public final class LinuxProcessSource implements ProcessSource {
         delayAccounting ? seconds(stat.blkioTicks()) : Double.NaN,
         seconds(stat.cutime()),
         seconds(stat.cstime()),
-        pageSize > 0 && stat.rssPages() >= 0 ? stat.rssPages() * pageSize : status.rssBytes(),
+        stat.rssPages() >= 0 ? stat.rssPages() * procfs.pageSize() : status.rssBytes(),
         stat.vsize(),
         limits.maxAddressSpace(),
         self ? procfs.countFds(fdPath) : procfs.listFds(dir.toString()),
@@ -181,19 +178,6 @@ public final class LinuxProcessSource implements ProcessSource {
         maxInvoluntary,
         status.cpusAllowed(),
         now);
-  }
-
-  /**
-   * The page size from one read of status and stat: the power of two nearest VmRSS over rss (the
-   * two counts are the same pages, read a moment apart), from 4 KB to 1 MB; else {@code known}.
-   */
-  static long pageSize(long rssBytes, long rssPages, long known) {
-    if (rssBytes <= 0 || rssPages <= 0) {
-      return known;
-    }
-    double ratio = (double) rssBytes / rssPages;
-    long p = Long.highestOneBit(Math.round(ratio * 4 / 3)); // the nearest power of two below 4/3 of it
-    return p >= 4096 && p <= 1 << 20 ? p : known;
   }
 
   /** One read of /proc/PID/stat into a kept buffer, no Strings: what each sampling round costs. */
