@@ -50,7 +50,16 @@ public final class LinuxDescendantSource implements DescendantSource {
   private byte[][] stats = new byte[0][];
   private final long[] fields = new long[ProcParsers.STAT_FIELDS];
   private final byte[][] hostStat = {new byte[4096]};
-  private Map<Long, Known> known = new HashMap<>();
+  /**
+   * The descendants found, by pid, kept from round to round: a round marks those it finds and
+   * drops the others (a map built anew each round put every descendant again, 20 puts a second
+   * with 100 children, which made the JDK's HashMap.put a C2 compilation in an app that hardly
+   * uses maps).
+   */
+  private final Map<Long, Known> known = new HashMap<>();
+  /** The round being scanned, and how many descendants it found so far. */
+  private long round;
+  private int found;
   private long[] others = new long[0]; // sorted pids found not to descend from the root
   private long lastForks = -1;
   private long lastCursor = -1;
@@ -91,6 +100,8 @@ public final class LinuxDescendantSource implements DescendantSource {
     long fdsTicks = -1;
     /** Rounds {@link #fds} has been reused since it was counted. */
     int fdsReused;
+    /** The last round that found it. */
+    long seenRound = -1;
 
     Known(long startTicks, byte[] comm, String command, String dir, long pid) {
       this.startTicks = startTicks;
@@ -150,7 +161,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     if (!childrenFiles()) {
       return null;
     }
-    Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
+    startRound();
     List<ChildProcess> out = new ArrayList<>(known.size() + 4);
     // the root, then each descendant found, in the order found
     if (root != childrenPathsOf) {
@@ -160,8 +171,8 @@ public final class LinuxDescendantSource implements DescendantSource {
     for (int q = -1; q < out.size(); q++) {
       long parent = q < 0 ? root : out.get(q).pid();
       if (q >= 0 && out.get(q).threads() == 1) {
-        // every descendant found is in seen (child() puts it there), with its children file
-        addChildren(seen.get(parent).childrenPath, root, seen, out, withArguments);
+        // every descendant found is known (child() records it), with its children file
+        addChildren(known.get(parent).childrenPath, root, out, withArguments);
         continue;
       }
       String tasks = prefix + parent + "/task/";
@@ -171,15 +182,33 @@ public final class LinuxDescendantSource implements DescendantSource {
       }
       if (tids != null) {
         for (String tid : tids) {
-          addChildren(q < 0 ? rootChildrenPath(tasks, tid) : tasks + tid + "/children", root, seen, out, withArguments);
+          addChildren(q < 0 ? rootChildrenPath(tasks, tid) : tasks + tid + "/children", root, out, withArguments);
         }
         if (q < 0 && rootChildrenPaths.size() > 2 * tids.length + 16) {
           rootChildrenPaths.keySet().retainAll(new HashSet<>(Arrays.asList(tids))); // threads that ended
         }
       }
     }
-    known = seen;
+    endRound();
     return out;
+  }
+
+  private void startRound() {
+    round++;
+    found = 0;
+  }
+
+  /** Drops the descendants this round did not find (they exited). */
+  private void endRound() {
+    if (found < known.size()) {
+      known.values().removeIf(k -> k.seenRound != round);
+    }
+  }
+
+  /** Whether this round found {@code pid} already. */
+  private boolean foundNow(long pid) {
+    Known k = known.get(pid);
+    return k != null && k.seenRound == round;
   }
 
   /** The children file of the root's thread {@code tid}, kept while the thread is seen. */
@@ -192,7 +221,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     return path;
   }
 
-  private void addChildren(String path, long root, Map<Long, Known> seen, List<ChildProcess> out, boolean args) {
+  private void addChildren(String path, long root, List<ChildProcess> out, boolean args) {
     int len = ProcessTable.readWhole(path, list);
     byte[] b = list[0];
     for (int i = 0; i < len; i++) { // "123 456 ": numbers, one separator after each
@@ -200,10 +229,10 @@ public final class LinuxDescendantSource implements DescendantSource {
       while (i < len && b[i] >= '0' && b[i] <= '9') {
         i++;
       }
-      if (pid > 0 && pid != root && !seen.containsKey(pid)) {
+      if (pid > 0 && pid != root && !foundNow(pid)) {
         Known k = known.get(pid);
         int slen = ProcessTable.read(k != null ? k.statPath : prefix + pid + "/stat", stat);
-        ChildProcess c = slen > 0 ? child(pid, stat, slen, k, seen, args) : null; // null: exited meanwhile
+        ChildProcess c = slen > 0 ? child(pid, stat, slen, k, true, args) : null; // null: exited meanwhile
         if (c != null) {
           out.add(c);
         }
@@ -267,7 +296,7 @@ public final class LinuxDescendantSource implements DescendantSource {
       }
     }
     // level by level: the root's children, then theirs; what is read is mostly descendants
-    Map<Long, Known> seen = new HashMap<>(known.size() * 2 + 4);
+    startRound();
     List<ChildProcess> out = new ArrayList<>();
     boolean[] mine = new boolean[n];
     long[] level = {root};
@@ -277,7 +306,7 @@ public final class LinuxDescendantSource implements DescendantSource {
       for (int i = 0; i < n; i++) {
         if (!mine[i] && Arrays.binarySearch(level, ppids[i]) >= 0) {
           mine[i] = true;
-          ChildProcess c = child(pids[i], stats[i], lens[i], known.get(pids[i]), seen, withArguments);
+          ChildProcess c = child(pids[i], stats[i], lens[i], known.get(pids[i]), true, withArguments);
           if (c != null) {
             out.add(c);
             next[k++] = pids[i];
@@ -294,7 +323,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     }
     others = Arrays.copyOf(stillOthers, m);
     Arrays.sort(others);
-    known = seen;
+    endRound();
     return out;
   }
 
@@ -337,7 +366,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     List<ChildProcess> out = new ArrayList<>();
     for (long pid : table.descendantsOf(roots)) {
       byte[] s = table.statBytes(pid);
-      ChildProcess c = s == null ? null : child(pid, s, s.length, null, null, withArguments);
+      ChildProcess c = s == null ? null : child(pid, s, s.length, null, false, withArguments);
       if (c != null) {
         out.add(c);
       }
@@ -346,10 +375,10 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   /**
-   * A descendant from its stat bytes; null when they are not a stat line. Records it in {@code
-   * seen} (when given) with what the next round may reuse.
+   * A descendant from its stat bytes; null when they are not a stat line. When {@code record},
+   * it is marked found by this round, with what the next round may reuse.
    */
-  private ChildProcess child(long pid, byte[] s, int len, Known k, Map<Long, Known> seen, boolean withArguments) {
+  private ChildProcess child(long pid, byte[] s, int len, Known k, boolean record, boolean withArguments) {
     long[] f = fields;
     if (!ProcParsers.statFields(s, len, f) || f[ProcParsers.S_PPID] < 0) {
       return null;
@@ -365,9 +394,13 @@ public final class LinuxDescendantSource implements DescendantSource {
           new String(s, from, to - from, StandardCharsets.UTF_8),
           dir,
           pid);
+      if (record) {
+        known.put(pid, k); // new, or another process under a pid used again
+      }
     }
-    if (seen != null) {
-      seen.put(pid, k);
+    if (record && k.seenRound != round) {
+      k.seenRound = round;
+      found++;
     }
     double boot = procfs.bootTime();
     long utime = f[ProcParsers.S_UTIME];
