@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Loopback only; every process it starts is stopped by its PID. Run by bench/compare.sh.
  * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
  * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM); or
- * java bench/Compare.java threads PROCAGENT_JAR PORT [WARMUP_S] [MEASURE_S] (see {@link #threads}).
+ * java bench/Compare.java threads PROCAGENT_JAR PORT [WARMUP_S] [MEASURE_S] (see {@link #threads}); or
+ * java bench/Compare.java rss PROCAGENT_JAR PORT [JVM_ARG...] (see {@link #rss}).
  */
 public class Compare {
 
@@ -44,6 +45,10 @@ public class Compare {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("threads")) {
       threads(args);
+      return;
+    }
+    if (args[0].equals("rss")) {
+      rss(args);
       return;
     }
     int runs = Integer.parseInt(args[0]);
@@ -308,6 +313,58 @@ public class Compare {
       p.destroy(); // by its PID
       p.waitFor();
     }
+  }
+
+  /**
+   * {@code rss JAR PORT [JVM_ARG...]}: the table's run of one procagent JVM up to its RSS after
+   * 10k scrapes (the same scrapes, pauses and idle spell), with the JVM's native memory tracking
+   * ({@code -XX:NativeMemoryTracking=summary}): prints the RSS idle and after the scrapes, and
+   * where the JVM's committed memory grew in between (jcmd VM.native_memory summary.diff).
+   */
+  static void rss(String[] args) throws Exception {
+    int port = Integer.parseInt(args[2]);
+    List<String> jvm = new ArrayList<>(List.of("-XX:NativeMemoryTracking=summary",
+        "-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port));
+    jvm.addAll(Arrays.asList(args).subList(3, args.length));
+    Variant v = new Variant("procagent", jvm, "plain", port);
+    Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String pid = Long.toString(p.pid());
+    try {
+      waitForEndpoint(port);
+      Thread.sleep(10_000);
+      System.out.printf("rss idle %.1f MB%n", rssKb(p.pid()) / 1024.0);
+      System.out.println(jcmd(pid, "GC.heap_info"));
+      jcmd(pid, "VM.native_memory", "baseline");
+      try (Scraper s = new Scraper(port)) {
+        for (int i = 0; i < 90; i++) {
+          s.scrape();
+          Thread.sleep(1000);
+        }
+      }
+      Thread.sleep(30_000);
+      try (Scraper s = new Scraper(port)) {
+        for (int i = 90; i < TOTAL_SCRAPES; i++) {
+          s.scrape();
+        }
+      }
+      Thread.sleep(2000);
+      System.out.printf("rss after %d scrapes %.1f MB%n", TOTAL_SCRAPES, rssKb(p.pid()) / 1024.0);
+      System.out.println(jcmd(pid, "GC.heap_info"));
+      System.out.println(jcmd(pid, "VM.native_memory", "summary.diff"));
+    } finally {
+      p.destroy(); // by its PID
+      p.waitFor();
+    }
+  }
+
+  static String jcmd(String pid, String... command) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid));
+    cmd.addAll(List.of(command));
+    Process j = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    j.waitFor();
+    return out;
   }
 
   /** Thread CPU by thread id summed by thread name (threads of one pool together). */
