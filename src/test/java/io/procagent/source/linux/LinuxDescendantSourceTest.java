@@ -119,6 +119,32 @@ class LinuxDescendantSourceTest {
     assertThat(reused.residentBytes()).isEqualTo(20 * 4096);
   }
 
+  /** A descendant a round does not find is forgotten: found again later, it is read as new. */
+  @Test
+  void aDescendantThatExitedIsForgotten() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\n");
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    process(300, 100, "sleep");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    List<ChildProcess> first = source.descendants(100, false);
+    assertThat(first).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 300L);
+    String sleep = command(first, 300);
+    assertThat(command(source.descendants(100, false), 300)).isSameAs(sleep); // kept
+    Files.delete(proc.resolve("300/stat"));
+    Files.delete(proc.resolve("300/cmdline"));
+    Files.delete(proc.resolve("300"));
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(200L);
+    process(300, 100, "sleep"); // the same stat again: had it been kept, its command would be too
+    List<ChildProcess> again = source.descendants(100, false);
+    assertThat(again).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 300L);
+    assertThat(command(again, 300)).isEqualTo("sleep").isNotSameAs(sleep);
+  }
+
+  private static String command(List<ChildProcess> found, long pid) {
+    return found.stream().filter(c -> c.pid() == pid).findFirst().orElseThrow().command();
+  }
+
   /** A round's stats are copied into buffers kept from the round before: nothing of a longer one may show. */
   @Test
   void aShorterStatInAKeptBufferIsReadToItsOwnEnd() throws IOException {
