@@ -76,17 +76,13 @@ final class Workers implements Executor {
             IDLE_SECONDS,
             TimeUnit.SECONDS,
             queue,
-            r -> daemon(r, "procagent-http-" + n.incrementAndGet()),
+            r -> Worker.daemon("procagent-http-" + n.incrementAndGet(), r),
             (r, p) -> {
               if (p.isShutdown() || !queue.enqueue(r)) {
                 throw new RejectedExecutionException("procagent's HTTP queue is full");
               }
             });
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "procagent-http-timeout"));
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    return Worker.daemon(name, r);
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> Worker.daemon("procagent-http-timeout", r));
   }
 
   /** Whether exchanges get a deadline and a per-client share (false without the JDK's internals). */

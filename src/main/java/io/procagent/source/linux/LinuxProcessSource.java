@@ -130,19 +130,16 @@ public final class LinuxProcessSource implements ProcessSource {
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");
     }
-    ProcParsers.Status status = this.status;
-    boolean slow = status == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS;
-    if (slow) {
-      len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
-      status = ProcParsers.parseStatus(statusBytes[0], len);
-      this.status = status;
-    }
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
       cwd = cwd();
       limitsAt = now;
     }
-    if (slow) {
+    ProcParsers.Status status = this.status;
+    if (status == null || now - slowFieldsAt >= SLOW_FIELDS_NANOS) {
+      len = ProcessTable.readWholeOrThrow(statusPath, statusBytes);
+      status = ProcParsers.parseStatus(statusBytes[0], len);
+      this.status = status;
       sumContextSwitches(status);
       slowFieldsAt = now;
     }
