@@ -172,17 +172,25 @@ final class TextFormat {
         return false; // sorted by name: duplicates are neighbours, and client_java merges them
       }
       previous = name;
-      if (!(memo != null && i < memo.snaps.length && memo.snaps[i] == s) && !writable(s)) {
+      if (!(memo != null && i < memo.snaps.length && memo.snaps[i] == s) && !writable(s, memo, i)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean writable(MetricSnapshot s) {
-    if (!PrometheusNaming.isValidLegacyMetricName(s.getMetadata().getName())) {
+  /**
+   * Whether family {@code f} can be written; its name and its series' label names are not checked
+   * again where they are the same objects as at the last write ({@code memo}), which checked them:
+   * a collector keeps its metadata and label sets, and most families change only in values.
+   */
+  private static boolean writable(MetricSnapshot s, Memo memo, int f) {
+    boolean known = memo != null && f < memo.snaps.length;
+    if (!(known && memo.meta[f] == s.getMetadata())
+        && !PrometheusNaming.isValidLegacyMetricName(s.getMetadata().getName())) {
       return false;
     }
+    Labels[] checked = known ? memo.labels[f] : null;
     boolean kind =
         s instanceof CounterSnapshot
             || s instanceof GaugeSnapshot
@@ -195,7 +203,9 @@ final class TextFormat {
     List<? extends DataPointSnapshot> points = s.getDataPoints();
     for (int i = 0, n = points.size(); i < n; i++) { // indexed: no iterator per snapshot and scrape
       DataPointSnapshot d = points.get(i);
-      if (d.hasScrapeTimestamp() || !legacyLabelNames(d.getLabels())) { // created: never written
+      Labels labels = d.getLabels();
+      boolean same = checked != null && i < checked.length && checked[i] == labels;
+      if (d.hasScrapeTimestamp() || !(same || legacyLabelNames(labels))) { // created: never written
         return false;
       }
       if (d instanceof CounterSnapshot.CounterDataPointSnapshot c && c.getExemplar() != null
