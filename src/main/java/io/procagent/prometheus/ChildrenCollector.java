@@ -34,6 +34,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ChildrenCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   static final String LIVE = "process_children";
   static final String CPU = "process_children_cpu_seconds";
   static final String RSS = "process_children_resident_memory_bytes";
@@ -77,7 +79,7 @@ public final class ChildrenCollector implements FilteringCollector {
     if (launches != null) {
       launched(out, include);
     }
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 
   private void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c) {

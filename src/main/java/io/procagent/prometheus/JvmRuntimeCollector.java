@@ -32,6 +32,8 @@ import java.util.function.Predicate;
  */
 final class JvmRuntimeCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   private static final MetricMetadata BUFFER_USED =
       new MetricMetadata("jvm_buffer_pool_used_bytes", "Used bytes of a given JVM buffer pool.", Unit.BYTES);
   private static final MetricMetadata BUFFER_CAPACITY =
@@ -118,7 +120,7 @@ final class JvmRuntimeCollector implements FilteringCollector {
     if (include.test(RUNTIME.getPrometheusName())) {
       out.add(runtime);
     }
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 
   /** One gauge over the buffer pools: {@code field} 0 used bytes, 1 capacity, 2 buffers. */

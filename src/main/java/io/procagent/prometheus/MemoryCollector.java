@@ -23,6 +23,8 @@ import java.util.function.ToLongFunction;
  */
 final class MemoryCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   private static final MetricMetadata PENDING =
       new MetricMetadata("jvm_memory_objects_pending_finalization", "The number of objects waiting in the finalizer queue.");
   /** used, committed, max, init: the order of AREA, POOL and COLLECTION. */
@@ -90,7 +92,7 @@ final class MemoryCollector implements FilteringCollector {
       pools(out, include, POOL[f], usage, value);
       pools(out, include, COLLECTION[f], afterGc, value);
     }
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 
   /** One gauge over the pools that have the usage (a pool without collection usage has none). */

@@ -27,6 +27,8 @@ import javax.management.openmbean.TabularData;
  */
 final class PoolAllocationCollector implements FilteringCollector, NotificationListener {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   static final String NAME = "jvm_memory_pool_allocated_bytes";
   /** {@code GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION}. */
   static final String GC_NOTIFICATION = "com.sun.management.gc.notification";
@@ -107,6 +109,6 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
       new Snapshots(out, include, Labels.EMPTY, last)
           .counter(NAME, HELP, "pool", Arrays.copyOf(names, n), Arrays.copyOf(values, n));
     }
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 }

@@ -7,7 +7,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -29,6 +28,8 @@ import java.util.function.Predicate;
  * </pre>
  */
 public final class ProcessCollector implements FilteringCollector {
+
+  private final SortedOrder sorted = new SortedOrder();
 
   static final String INFO = "process";
   static final String START = "process_start_time_seconds";
@@ -66,38 +67,30 @@ public final class ProcessCollector implements FilteringCollector {
     this.base = base;
   }
 
-  /** equals and hashCode written out, not bootstrapped through ObjectMethods (see Snapshots). */
-  private record Identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Identity i
-          && Objects.equals(command, i.command)
-          && Objects.equals(cwd, i.cwd)
-          && Objects.equals(gid, i.gid)
-          && Objects.equals(pid, i.pid)
-          && Objects.equals(ppid, i.ppid)
-          && Objects.equals(uid, i.uid)
-          && Objects.equals(user, i.user);
-    }
+  /** The identity labels of the last scrape and what they were made of. */
+  private record Identity(
+      String command, String cwd, long gid, long pid, long ppid, long uid, String user, Labels labels) {
 
-    @Override
-    public int hashCode() {
-      return Objects.hash(command, cwd, gid, pid, ppid, uid, user);
+    /** Whether {@code p} has this identity: compared field by field, no label value made. */
+    boolean of(ProcessSnapshot p) {
+      return p.gid() == gid && p.pid() == pid && p.ppid() == ppid && p.uid() == uid
+          && Objects.equals(p.command(), command) && Objects.equals(p.cwd(), cwd)
+          && Objects.equals(p.user(), user);
     }
   }
 
-  /** The identity labels of the last scrape, built again only when a value changed (cwd can). */
-  private volatile Map.Entry<Identity, Labels> identity;
+  /** Built again only when a value changed (cwd can). */
+  private volatile Identity identity;
 
-  private Labels identity(String command, String cwd, String gid, String pid, String ppid, String uid, String user) {
-    Identity now = new Identity(command, cwd, gid, pid, ppid, uid, user);
-    Map.Entry<Identity, Labels> last = identity;
-    if (last != null && last.getKey().equals(now)) {
-      return last.getValue();
+  private Labels identity(ProcessSnapshot p) {
+    Identity last = identity;
+    if (last != null && last.of(p)) {
+      return last.labels;
     }
     Labels labels =
-        Labels.of("command", command, "cwd", cwd, "gid", gid, "pid", pid, "ppid", ppid, "uid", uid, "user", user);
-    identity = Map.entry(now, labels);
+        Labels.of("command", p.command(), "cwd", p.cwd(), "gid", id(p.gid()), "pid", Long.toString(p.pid()),
+            "ppid", id(p.ppid()), "uid", id(p.uid()), "user", p.user());
+    identity = new Identity(p.command(), p.cwd(), p.gid(), p.pid(), p.ppid(), p.uid(), p.user(), labels);
     return labels;
   }
 
@@ -112,7 +105,7 @@ public final class ProcessCollector implements FilteringCollector {
     s.info(
         INFO,
         "Identity of the target process.",
-        identity(p.command(), p.cwd(), id(p.gid()), Long.toString(p.pid()), id(p.ppid()), id(p.uid()), p.user()));
+        identity(p));
     s.gauge(START, "Start time of the process since unix epoch in seconds.", p.startTimeSeconds());
     s.counter(CPU, "Total user and system CPU time spent in seconds.", p.cpuSeconds());
     if (Double.isNaN(p.iowaitSeconds())) {
@@ -152,7 +145,7 @@ public final class ProcessCollector implements FilteringCollector {
         "type",
         CTX_TYPES,
         new double[] {p.voluntaryContextSwitches(), p.involuntaryContextSwitches()});
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 
   private static String id(long v) {

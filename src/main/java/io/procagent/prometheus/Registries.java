@@ -167,9 +167,16 @@ public final class Registries {
 
   /**
    * Runs collectors in a fixed order (a registry's own order is unspecified) into one set of
-   * snapshots, sorted by name with duplicate names refused, as a registry's.
+   * snapshots, sorted by name with duplicate names refused, as a registry's ({@link SortedOrder}).
    */
-  private record InOrder(List<MultiCollector> collectors) implements FilteringCollector {
+  private static final class InOrder implements FilteringCollector {
+    private final List<MultiCollector> collectors;
+    private final SortedOrder sorted = new SortedOrder();
+
+    InOrder(List<MultiCollector> collectors) {
+      this.collectors = collectors;
+    }
+
     @Override
     public MetricSnapshots collect(Predicate<String> include) {
       List<MetricSnapshot> all = new ArrayList<>(128);
@@ -179,7 +186,7 @@ public final class Registries {
           all.add(part.get(j));
         }
       }
-      return new MetricSnapshots(all);
+      return sorted.of(all);
     }
   }
 

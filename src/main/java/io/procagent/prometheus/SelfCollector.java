@@ -20,6 +20,8 @@ import java.util.function.Predicate;
  */
 final class SelfCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   static final String BUILD = "procagent_build";
   static final String DURATION = "procagent_scrape_duration_seconds";
   static final String ERRORS = "procagent_collector_errors";
@@ -48,7 +50,7 @@ final class SelfCollector implements FilteringCollector {
     s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
     // the maps' order: the snapshots sort their points, and an unchanged order keeps them again
     s.gauge(DURATION, "Seconds the last collection of each collector took.", "collector", durations);
-    s.counter(ERRORS, "Failed reads or collections per collector; their samples were skipped.", "collector", errors.snapshot());
+    s.counter(ERRORS, "Failed reads or collections per collector; their samples were skipped.", "collector", errors.counts());
     if (policy != null) {
       s.counter(TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
           policy.timedOut.sum());
@@ -57,6 +59,6 @@ final class SelfCollector implements FilteringCollector {
       s.counter(RESTARTS, "Times the endpoint was bound again after its socket was closed from outside.",
           policy.restarts.sum());
     }
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 }

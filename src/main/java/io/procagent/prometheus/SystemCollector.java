@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  */
 public final class SystemCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   static final String INFO = "system";
   static final String CPU_TIME = "system_cpu_time_seconds";
   static final String UTILIZATION = "system_cpu_utilization_ratio";
@@ -95,7 +97,7 @@ public final class SystemCollector implements FilteringCollector {
       sampler.errors().record(Sampler.SYSTEM, e);
     }
     if (s == null) {
-      return new MetricSnapshots(out);
+      return sorted.of(out);
     }
     if (b.wants(CPU_TIME + "_total")) {
       List<CounterDataPointSnapshot> points = new ArrayList<>(s.cpus().size() * CpuTimes.MODES.length);
@@ -134,6 +136,6 @@ public final class SystemCollector implements FilteringCollector {
     b.gauge(BOOT, "Boot time of the host since unix epoch in seconds.", s.bootTimeSeconds());
     b.counter(CTXT, "Context switches on the host since boot.", s.contextSwitches());
     b.counter(FORKS, "Processes and threads created on the host since boot.", s.forks());
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 }

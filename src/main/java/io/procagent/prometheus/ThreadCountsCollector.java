@@ -23,6 +23,8 @@ import java.util.function.Predicate;
  */
 final class ThreadCountsCollector implements FilteringCollector {
 
+  private final SortedOrder sorted = new SortedOrder();
+
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
 
@@ -39,6 +41,6 @@ final class ThreadCountsCollector implements FilteringCollector {
         "jvm_threads_started",
         "Started thread count of a JVM",
         threads.getTotalStartedThreadCount());
-    return new MetricSnapshots(out);
+    return sorted.of(out);
   }
 }

@@ -1,14 +1,18 @@
 package io.procagent.sampler;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts failures per collector, for {@code procagent_collector_errors_total} and JMX. */
 public final class Errors {
 
-  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  /** Sorted by collector name: scrapes read it as it is, with no copy to sort. */
+  private final NavigableMap<String, LongAdder> counts = new ConcurrentSkipListMap<>();
+  private final Map<String, LongAdder> view = Collections.unmodifiableMap(counts);
   private volatile String last = "";
 
   public void record(String collector, Throwable cause) {
@@ -26,6 +30,11 @@ public final class Errors {
     Map<String, Long> out = new TreeMap<>();
     counts.forEach((k, v) -> out.put(k, v.sum()));
     return out;
+  }
+
+  /** Collector name to its live count, sorted by name; read-only. */
+  public Map<String, ? extends Number> counts() {
+    return view;
   }
 
   /** The most recent error, "" if none. */
