@@ -65,9 +65,11 @@ final class ChildrenAccounting {
         g[4]++;
       }
     }
-    for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
-      if (it.next().round != round) {
-        it.remove(); // gone since the last scan
+    if (seen.size() > scan.size()) { // a scan's pids are distinct: some are gone since the last scan
+      for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
+        if (it.next().round != round) {
+          it.remove();
+        }
       }
     }
     List<ChildrenSnapshot.Group> out = new ArrayList<>(live.size());
@@ -80,6 +82,11 @@ final class ChildrenAccounting {
     }
     List<ChildProcess> table = scan.size() <= maxLive ? scan : scan.subList(0, maxLive);
     return new ChildrenSnapshot(out, table, scan.size(), groups.foldedCommands(), scanSeconds);
+  }
+
+  /** How many PIDs are remembered (for tests). */
+  int tracked() {
+    return seen.size();
   }
 
   /** A PID as of its last scan, updated in place from scan to scan while it lives. */

@@ -35,6 +35,18 @@ class ChildrenAccountingTest {
   }
 
   @Test
+  void exitedChildrenAreForgottenOnlyThen() {
+    accounting.update(List.of(child(10, "sleep", 100, 1, 0), child(11, "sleep", 101, 1, 0)), 0);
+    accounting.update(List.of(child(10, "sleep", 100, 1, 0), child(11, "sleep", 101, 1, 0)), 0);
+    assertThat(accounting.tracked()).isEqualTo(2);
+    accounting.update(List.of(child(10, "sleep", 100, 1, 0)), 0);
+    assertThat(accounting.tracked()).isEqualTo(1);
+    // one exits as another starts: as many found as known before, one of them gone
+    accounting.update(List.of(child(12, "sleep", 102, 1, 0)), 0);
+    assertThat(accounting.tracked()).isEqualTo(1);
+  }
+
+  @Test
   void reusedPidIsANewProcess() {
     accounting.update(List.of(child(10, "sh", 100, 5.0, 0)), 0);
     // pid 10 now belongs to another process, started later, with less CPU
