@@ -78,6 +78,8 @@ public final class LinuxProcessSource implements ProcessSource {
   private final String fdPath;
   private final String statusPath;
   private final String statPath;
+  /** The JVM's own stat, kept open (see {@link KeptFile}); null for another process, which may end. */
+  private final KeptFile statFile;
   private final String taskDir;
   /** How many threads' status files one refresh of the context switches reads at most. */
   private final int threadsPerRefresh;
@@ -109,6 +111,7 @@ public final class LinuxProcessSource implements ProcessSource {
     this.fdPath = dir + "/fd";
     this.statusPath = dir + "/status";
     this.statPath = dir + "/stat";
+    this.statFile = self ? new KeptFile(statPath) : null;
     this.taskDir = dir + "/task";
     this.delayAccounting = delayAccounting(procRoot);
   }
@@ -125,7 +128,8 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized ProcessSnapshot read() throws IOException {
     long now = System.nanoTime();
-    int len = ProcessTable.readWholeOrThrow(statPath, statBytes); // first: it may grow the buffer
+    // first: it may grow the buffer
+    int len = statFile != null ? statFile.read(statBytes) : ProcessTable.readWholeOrThrow(statPath, statBytes);
     ProcParsers.Stat stat = ProcParsers.parseStat(statBytes[0], len);
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");

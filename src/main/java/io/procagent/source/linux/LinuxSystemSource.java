@@ -13,12 +13,14 @@ public final class LinuxSystemSource implements SystemSource {
 
   private final Path proc;
   private final String statPath;
-  private final String loadavgPath;
   private final IntSupplier physicalCpus;
   private volatile SystemIdentity identity;
   // kept buffers: /proc/stat grows with CPUs and interrupts (grown on demand), loadavg does not
   private final byte[][] stat = {new byte[4096]};
-  private final byte[] loadavg = new byte[128];
+  private final byte[][] loadavg = {new byte[128]};
+  /** Kept open (see {@link KeptFile}): read at every round and scrape. */
+  private final KeptFile statFile;
+  private final KeptFile loadavgFile;
 
   public LinuxSystemSource(Path proc) {
     this(proc, () -> physicalCores(proc, Path.of("/sys/devices/system/cpu")));
@@ -31,18 +33,23 @@ public final class LinuxSystemSource implements SystemSource {
   public LinuxSystemSource(Path proc, IntSupplier physicalCpus) {
     this.proc = proc;
     this.statPath = proc.resolve("stat").toString();
-    this.loadavgPath = proc.resolve("loadavg").toString();
+    this.statFile = new KeptFile(statPath);
+    this.loadavgFile = new KeptFile(proc.resolve("loadavg").toString());
     this.physicalCpus = physicalCpus;
   }
 
-  /** Two small reads into kept buffers, parsed as bytes (every sampling round runs this). */
+  /** Two small reads of kept files into kept buffers, parsed as bytes (every sampling round runs this). */
   @Override
   public synchronized SystemSnapshot read() throws IOException {
     long now = System.nanoTime();
-    int len = ProcessTable.readWholeOrThrow(statPath, this.stat);
+    int len = statFile.read(this.stat);
     ProcParsers.HostStat stat = ProcParsers.parseProcStat(this.stat[0], len);
-    len = ProcessTable.read(loadavgPath, loadavg);
-    double[] load = ProcParsers.parseLoadavg(loadavg, Math.max(0, len)); // unreadable: NaN
+    try {
+      len = loadavgFile.read(loadavg);
+    } catch (IOException e) {
+      len = 0; // unreadable: NaN
+    }
+    double[] load = ProcParsers.parseLoadavg(loadavg[0], len);
     return new SystemSnapshot(
         stat.cpus(),
         load[0],
