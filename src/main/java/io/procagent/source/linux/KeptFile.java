@@ -12,7 +12,8 @@ import java.util.Arrays;
  * /proc's files are made anew by the kernel at each read from offset 0, so this gives what opening
  * it again would, without the open, stat and close calls and the JDK's stream and cleaner that
  * come with each. Three such files (the host's stat and load, the JVM's own stat) are three file
- * descriptors the application sees in {@code /proc/self/fd}.
+ * descriptors the application sees in {@code /proc/self/fd}. For files of one record only, as
+ * {@link ProcessTable#read}.
  *
  * <p>A read that fails closes the file and opens it once more (a descriptor closed under it by
  * the application, say); what fails then is thrown. Not thread-safe: its owner's reads are
@@ -62,7 +63,11 @@ final class KeptFile {
     int total = 0;
     int r;
     while ((r = f.read(buf[0], total, buf[0].length - total)) > 0) {
+      boolean shortRead = r < buf[0].length - total;
       total += r;
+      if (shortRead && buf[0][total - 1] == '\n') {
+        break; // all of it (see ProcessTable.read)
+      }
       if (total == buf[0].length) {
         buf[0] = Arrays.copyOf(buf[0], total * 2);
       }

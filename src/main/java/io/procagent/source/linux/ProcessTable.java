@@ -109,13 +109,23 @@ public final class ProcessTable {
     }
   }
 
-  /** Reads a small /proc file into {@code buf}; -1 when it is gone or unreadable. */
+  /**
+   * Reads a small /proc file of one record (a process's {@code stat}) into {@code buf}; -1 when it
+   * is gone or unreadable. The kernel makes such a file's text whole at a read and gives as much
+   * of it as asked for, so a read that gives less than asked, ending the line, has given it all:
+   * the read that would return 0 to say so is not made (one system call in five). Not for files
+   * of many records ({@code maps}, say), which the kernel gives a page of records at a time.
+   */
   static int read(String path, byte[] buf) {
     try (FileInputStream in = new FileInputStream(path)) {
       int total = 0;
       int r;
       while (total < buf.length && (r = in.read(buf, total, buf.length - total)) > 0) {
+        boolean shortRead = r < buf.length - total;
         total += r;
+        if (shortRead && buf[total - 1] == '\n') {
+          break; // all of it
+        }
       }
       return total;
     } catch (IOException e) {
