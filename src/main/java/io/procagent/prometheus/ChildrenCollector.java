@@ -34,8 +34,6 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ChildrenCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   static final String LIVE = "process_children";
   static final String CPU = "process_children_cpu_seconds";
   static final String RSS = "process_children_resident_memory_bytes";
@@ -53,6 +51,8 @@ public final class ChildrenCollector implements FilteringCollector {
   private final Labels base;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   /**
    * @param sampler scans the live descendants (its {@code children()} may be null: scan off)

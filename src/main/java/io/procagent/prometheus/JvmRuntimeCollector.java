@@ -32,8 +32,6 @@ import java.util.function.Predicate;
  */
 final class JvmRuntimeCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   private static final MetricMetadata BUFFER_USED =
       new MetricMetadata("jvm_buffer_pool_used_bytes", "Used bytes of a given JVM buffer pool.", Unit.BYTES);
   private static final MetricMetadata BUFFER_CAPACITY =
@@ -65,6 +63,8 @@ final class JvmRuntimeCollector implements FilteringCollector {
   private final InfoSnapshot runtime;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   JvmRuntimeCollector() {
     bufferPoolLabels = new Labels[bufferPools.size()];

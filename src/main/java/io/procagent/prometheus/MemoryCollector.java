@@ -23,8 +23,6 @@ import java.util.function.ToLongFunction;
  */
 final class MemoryCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   private static final MetricMetadata PENDING =
       new MetricMetadata("jvm_memory_objects_pending_finalization", "The number of objects waiting in the finalizer queue.");
   /** used, committed, max, init: the order of AREA, POOL and COLLECTION. */
@@ -58,6 +56,8 @@ final class MemoryCollector implements FilteringCollector {
   private final Labels[] poolLabels;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   MemoryCollector() {
     poolLabels = new Labels[pools.size()];

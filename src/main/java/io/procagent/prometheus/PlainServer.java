@@ -418,6 +418,10 @@ final class PlainServer {
           read(now);
         } else if (state == LINGER) {
           drain();
+        } else if (state == COLLECTING) {
+          // the client sent more while its reply is collected: read after the reply is sent
+          // (the key is level-triggered, so it is not watched meanwhile)
+          key.interestOps(0);
         }
       } catch (IOException | RuntimeException e) {
         failed(e);
@@ -658,8 +662,9 @@ final class PlainServer {
         send(kept, now);
         return;
       }
+      // the key stays as it is (watched for reading, as the client waits for the reply): two
+      // changes of it a scrape are each a system call and the selector's code run cold
       state = COLLECTING;
-      key.interestOps(0);
       try {
         collector.execute(() -> {
           Reply reply;

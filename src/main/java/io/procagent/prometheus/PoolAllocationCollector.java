@@ -27,8 +27,6 @@ import javax.management.openmbean.TabularData;
  */
 final class PoolAllocationCollector implements FilteringCollector, NotificationListener {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   static final String NAME = "jvm_memory_pool_allocated_bytes";
   /** {@code GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION}. */
   static final String GC_NOTIFICATION = "com.sun.management.gc.notification";
@@ -40,6 +38,8 @@ final class PoolAllocationCollector implements FilteringCollector, NotificationL
   private final Map<String, long[]> pools = new LinkedHashMap<>();
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   /** Listens to every collector's GC notifications. */
   static PoolAllocationCollector listening() {

@@ -29,8 +29,6 @@ import java.util.function.Predicate;
  */
 public final class ProcessCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   static final String INFO = "process";
   static final String START = "process_start_time_seconds";
   static final String CPU = "process_cpu_seconds";
@@ -56,6 +54,8 @@ public final class ProcessCollector implements FilteringCollector {
   private final Labels base;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   public ProcessCollector(Sampler sampler) {
     this(sampler, Labels.EMPTY);

@@ -20,8 +20,6 @@ import java.util.function.Predicate;
  */
 final class SelfCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   static final String BUILD = "procagent_build";
   static final String DURATION = "procagent_scrape_duration_seconds";
   static final String ERRORS = "procagent_collector_errors";
@@ -35,6 +33,8 @@ final class SelfCollector implements FilteringCollector {
   private final ScrapePolicy policy;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   SelfCollector(String version, Errors errors, Map<String, Double> durations, ScrapePolicy policy) {
     this.version = version;

@@ -34,8 +34,6 @@ import java.util.function.Predicate;
  */
 public final class SystemCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   static final String INFO = "system";
   static final String CPU_TIME = "system_cpu_time_seconds";
   static final String UTILIZATION = "system_cpu_utilization_ratio";
@@ -51,6 +49,8 @@ public final class SystemCollector implements FilteringCollector {
   private final Sampler sampler;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   public SystemCollector(Sampler sampler) {
     this.sampler = sampler;

@@ -23,10 +23,10 @@ import java.util.function.Predicate;
  */
 final class ThreadCountsCollector implements FilteringCollector {
 
-  private final SortedOrder sorted = new SortedOrder();
-
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
+  /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
+  private final SortedOrder sorted = new SortedOrder();
 
   private final ThreadMXBean threads = PlatformBeans.threads();
 

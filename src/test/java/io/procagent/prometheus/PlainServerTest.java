@@ -326,13 +326,48 @@ class PlainServerTest {
       checker.getOutputStream().write("GET /-/healthy HTTP/1.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       assertThat(new String(checker.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
           .startsWith("HTTP/1.1 200 OK").endsWith("Exporter is healthy.\n");
+      // the scraper's next request arrives while its first is collected: read once the reply
+      // is sent, and the connection not watched meanwhile (a level-triggered key would spin)
+      scraper.getOutputStream().write("GET /-/healthy HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      long loopCpu = loopThreadCpuNanos();
+      Thread.sleep(1000);
+      assertThat(loopThreadCpuNanos() - loopCpu).as("the HTTP loop's CPU while a request waits").isLessThan(500_000_000L);
       stuck.countDown();
       scraper.setSoTimeout(10_000);
-      byte[] head = scraper.getInputStream().readNBytes(15);
-      assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200 OK");
+      String first = response(scraper.getInputStream());
+      assertThat(first).startsWith("HTTP/1.1 200 OK").contains("process_cpu_seconds_total");
+      assertThat(response(scraper.getInputStream())).startsWith("HTTP/1.1 200 OK").endsWith("Exporter is healthy.\n");
     } finally {
       stuck.countDown();
     }
+  }
+
+  /** One response with a Content-Length, head and body, read from {@code in}. */
+  static String response(java.io.InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new java.io.EOFException("closed within a response head: " + head);
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertThat(m.find()).as("Content-Length in %s", head).isTrue();
+    return head + new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
+  }
+
+  /** CPU time of the HTTP loop threads ("procagent-http") of this JVM. */
+  static long loopThreadCpuNanos() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null && t.getThreadName().equals("procagent-http")) {
+        sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
   }
 
   @Test

@@ -12,7 +12,6 @@ import java.util.function.IntSupplier;
 public final class LinuxSystemSource implements SystemSource {
 
   private final Path proc;
-  private final String statPath;
   private final IntSupplier physicalCpus;
   private volatile SystemIdentity identity;
   // kept buffers: /proc/stat grows with CPUs and interrupts (grown on demand), loadavg does not
@@ -32,8 +31,7 @@ public final class LinuxSystemSource implements SystemSource {
    */
   public LinuxSystemSource(Path proc, IntSupplier physicalCpus) {
     this.proc = proc;
-    this.statPath = proc.resolve("stat").toString();
-    this.statFile = new KeptFile(statPath);
+    this.statFile = new KeptFile(proc.resolve("stat").toString());
     this.loadavgFile = new KeptFile(proc.resolve("loadavg").toString());
     this.physicalCpus = physicalCpus;
   }
