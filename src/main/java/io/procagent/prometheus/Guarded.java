@@ -2,6 +2,7 @@ package io.procagent.prometheus;
 
 import io.procagent.log.Log;
 import io.procagent.sampler.Errors;
+import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class Guarded implements FilteringCollector {
       LOG.warnOnce(name, "collector " + name + " failed, its samples are skipped: " + e);
       return MetricSnapshots.of();
     } finally {
-      durations.put(name, (System.nanoTime() - start) / 1e9);
+      durations.put(name, Sampler.seconds(System.nanoTime() - start));
     }
   }
 }

@@ -424,8 +424,8 @@ final class TextFormat {
     } else if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || 1 / d > 0)) {
       out.decimal((long) d); // what Double.toString writes for these, without building it
       out.ascii(".0");
-    } else if (Math.abs(d) >= 1e-3 && Math.abs(d) < 1e7 && thousandths(d, out)) {
-      // written: the value is the double nearest a number of thousandths, as Double.toString writes it
+    } else if (Math.abs(d) >= 1e-3 && Math.abs(d) < 1e7 && millionths(d, out)) {
+      // written: the value is the double nearest a number of millionths, as Double.toString writes it
     } else if (Math.abs(d) >= 1e7 && Math.abs(d) < 0x1p53 && d == (long) d) { // bytes, counts
       if (d < 0) {
         out.write('-');
@@ -437,33 +437,35 @@ final class TextFormat {
   }
 
   /**
-   * Writes {@code d} when it is the double nearest to a decimal with at most three decimals (CPU
-   * seconds in ticks, milliseconds, load averages: most values a scrape has): the digits
-   * {@code Double.toString} writes for it, without the JDK's general algorithm, whose C2
-   * compilation was the largest one a scrape caused. Checked against {@code Double.toString} for
-   * every such value from -100 to 100 and random ones up to 10^7, on Java 17 and 25 (TextFormatTest).
+   * Writes {@code d} when it is the double nearest to a decimal with at most six decimals (CPU
+   * seconds in ticks, milliseconds, load averages, durations and ratios, which procagent rounds to
+   * millionths: every value a scrape has but the unlimited and the unknown): the digits {@code
+   * Double.toString} writes for it, without the JDK's general algorithm, whose compilation was
+   * the largest one a scrape caused. Such a decimal has at most 13 significant digits, so no
+   * shorter one reads as the same double, and it is the one Double.toString writes. Checked
+   * against Double.toString for every such value from -1 to 1, every thousandth from -100 to 100
+   * and random ones up to 10^7, on Java 17 and 25 (TextFormatTest).
    *
    * @return false, having written nothing, for any other value
    */
-  private static boolean thousandths(double d, Bytes out) {
-    long k = Math.round(d * 1000);
-    if (k / 1000.0 != d) {
+  private static boolean millionths(double d, Bytes out) {
+    long k = Math.round(d * 1e6);
+    if (k / 1e6 != d) {
       return false;
     }
     if (k < 0) {
       out.write('-');
       k = -k;
     }
-    out.decimal(k / 1000);
+    out.decimal(k / 1_000_000);
     out.write('.');
-    int frac = (int) (k % 1000);
-    out.write((char) ('0' + frac / 100));
-    if (frac % 100 != 0) {
-      out.write((char) ('0' + frac / 10 % 10));
-      if (frac % 10 != 0) {
-        out.write((char) ('0' + frac % 10));
-      }
-    }
+    int frac = (int) (k % 1_000_000);
+    int div = 100_000;
+    do { // at least one digit, then up to the last that is not 0
+      out.write((char) ('0' + frac / div % 10));
+      frac %= div;
+      div /= 10;
+    } while (frac != 0);
     return true;
   }
 

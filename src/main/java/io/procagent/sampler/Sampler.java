@@ -393,8 +393,17 @@ public final class Sampler {
     utilization = new Utilization(proc, names, per, total, window);
   }
 
+  /** {@code v} within 0..1, to the millionth (a ratio of 10 ms ticks has far fewer digits). */
   private static double clamp01(double v) {
-    return Double.isNaN(v) ? v : Math.max(0, Math.min(1, v));
+    return Double.isNaN(v) ? v : Math.round(Math.max(0, Math.min(1, v)) * 1e6) / 1e6;
+  }
+
+  /**
+   * A duration in seconds to the microsecond: what a scrape writes of durations, without the
+   * nine digits of nanoseconds that would take the JDK's general float formatting.
+   */
+  public static double seconds(long nanos) {
+    return Math.round(nanos / 1e3) / 1e6;
   }
 
   /**
@@ -505,7 +514,7 @@ public final class Sampler {
     long start = System.nanoTime();
     try {
       List<ChildProcess> scan = descendants.descendants(rootPid, withArguments);
-      children = accounting.update(scan, (System.nanoTime() - start) / 1e9);
+      children = accounting.update(scan, seconds(System.nanoTime() - start));
     } catch (Exception e) {
       errors.record(CHILDREN, e);
       LOG.warnOnce("children", "cannot scan child processes: " + e.getMessage());

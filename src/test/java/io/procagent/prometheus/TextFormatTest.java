@@ -375,18 +375,23 @@ class TextFormatTest {
   }
 
   /**
-   * Values with at most three decimals are written without Double.toString, and must read the
-   * same: every one up to 100 (and their negatives), random ones up to 10^7, and the doubles next
-   * to each, which are not such values and must take Double.toString's way.
+   * Values with at most six decimals are written without Double.toString, and must read the
+   * same: every millionth from -1 to 1, every thousandth up to 100 (and their negatives), random
+   * ones up to 10^7, and the doubles next to each, which are not such values and must take
+   * Double.toString's way.
    */
   @Test
-  void thousandthsAreWrittenAsDoubleToStringWritesThem() {
+  void millionthsAreWrittenAsDoubleToStringWritesThem() {
     TextFormat.Bytes out = new TextFormat.Bytes(32);
     Random random = new Random(3);
-    for (int i = 0; i < 400_000; i++) {
-      long k = i < 200_000 ? i - 100_000 : random.nextLong() % 10_000_000_000L;
-      double d = k / 1000.0;
-      for (double v : new double[] {d, Math.nextUp(d), Math.nextDown(d), k / 100.0, k / 10.0}) {
+    for (int i = 0; i < 2_800_000; i++) {
+      double d =
+          i < 2_000_000 ? (i - 1_000_000) / 1e6
+              : i < 2_200_000 ? (i - 2_100_000) / 1000.0
+              : i < 2_500_000 ? (random.nextLong() % 10_000_000_000L) / 1000.0
+              : (random.nextLong() % 10_000_000_000_000L) / 1e6;
+      long k = Math.round(d * 1e6);
+      for (double v : new double[] {d, Math.nextUp(d), Math.nextDown(d), k / 1e5, k / 1e4}) {
         out.reset();
         TextFormat.number(v, out);
         String ours = new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII);

@@ -51,6 +51,19 @@ class SamplerTest {
     assertThat(u.cpus()).containsExactly("0", "1");
     assertThat(u.total()).isCloseTo(0.75, within(1e-9));
     assertThat(u.windowSeconds()).isCloseTo(2.0, within(1e-9));
+    // a third window of 1/3 busy: written to the millionth, a ratio of ticks has no more digits
+    process.next = Fakes.process(3.5, 0.5, t0 + 3_500_000_000L);
+    system.next = Fakes.system(140, 130, t0 + 3_500_000_000L);
+    s.tick();
+    assertThat(s.utilization().perCpu()[0]).isEqualTo(0.333333);
+    assertThat(s.utilization().process()).isEqualTo(0.333333);
+  }
+
+  @Test
+  void durationsAreSecondsToTheMicrosecond() {
+    assertThat(Sampler.seconds(11_779_792)).isEqualTo(0.01178);
+    assertThat(Sampler.seconds(1_500)).isEqualTo(0.000002);
+    assertThat(Sampler.seconds(3_000_000_000L)).isEqualTo(3.0);
   }
 
   @Test
