@@ -424,7 +424,7 @@ final class TextFormat {
     } else if (d == (long) d && Math.abs(d) < 1e7 && (d != 0 || 1 / d > 0)) {
       out.decimal((long) d); // what Double.toString writes for these, without building it
       out.ascii(".0");
-    } else if (Math.abs(d) >= 1e-3 && Math.abs(d) < 1e7 && millionths(d, out)) {
+    } else if (Math.abs(d) < 1e7 && millionths(d, out)) {
       // written: the value is the double nearest a number of millionths, as Double.toString writes it
     } else if (Math.abs(d) >= 1e7 && Math.abs(d) < 0x1p53 && d == (long) d) { // bytes, counts
       if (d < 0) {
@@ -442,20 +442,47 @@ final class TextFormat {
    * millionths: every value a scrape has but the unlimited and the unknown): the digits {@code
    * Double.toString} writes for it, without the JDK's general algorithm, whose compilation was
    * the largest one a scrape caused. Such a decimal has at most 13 significant digits, so no
-   * shorter one reads as the same double, and it is the one Double.toString writes. Checked
-   * against Double.toString for every such value from -1 to 1, every thousandth from -100 to 100
-   * and random ones up to 10^7, on Java 17 and 25 (TextFormatTest).
+   * shorter one reads as the same double, and it is the one Double.toString writes (as {@code
+   * 1.23E-4} under a thousandth). Checked against Double.toString for every such value from -1
+   * to 1, every thousandth from -100 to 100 and random ones up to 10^7, on Java 17 and 25
+   * (TextFormatTest).
    *
    * @return false, having written nothing, for any other value
    */
   private static boolean millionths(double d, Bytes out) {
     long k = Math.round(d * 1e6);
-    if (k / 1e6 != d) {
+    if (k / 1e6 != d || k == 0) { // 0: -0.0 (0.0 is written as a whole number)
       return false;
     }
     if (k < 0) {
       out.write('-');
       k = -k;
+    }
+    if (k < 1000) { // under 10^-3 Double.toString writes 1.23E-4
+      int exponent = -7;
+      for (long x = k; x > 0; x /= 10) {
+        exponent++;
+      }
+      while (k % 10 == 0) {
+        k /= 10;
+      }
+      int first = (int) k;
+      int rest = 1;
+      while (first >= 10) {
+        first /= 10;
+        rest *= 10;
+      }
+      out.write((char) ('0' + first));
+      out.write('.');
+      if (rest == 1) {
+        out.write('0');
+      }
+      for (int div = rest / 10; div >= 1; div /= 10) {
+        out.write((char) ('0' + k / div % 10));
+      }
+      out.write('E');
+      out.decimal(exponent);
+      return true;
     }
     out.decimal(k / 1_000_000);
     out.write('.');

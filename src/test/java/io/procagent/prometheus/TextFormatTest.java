@@ -391,7 +391,7 @@ class TextFormatTest {
               : i < 2_500_000 ? (random.nextLong() % 10_000_000_000L) / 1000.0
               : (random.nextLong() % 10_000_000_000_000L) / 1e6;
       long k = Math.round(d * 1e6);
-      for (double v : new double[] {d, Math.nextUp(d), Math.nextDown(d), k / 1e5, k / 1e4}) {
+      for (double v : new double[] {d, Math.nextUp(d), Math.nextDown(d), k / 1e5, k / 1e4, -0.0, 1e-7, 5e-4}) {
         out.reset();
         TextFormat.number(v, out);
         String ours = new String(out.array(), 0, out.length(), StandardCharsets.US_ASCII);
