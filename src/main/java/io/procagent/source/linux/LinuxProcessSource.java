@@ -128,8 +128,7 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized ProcessSnapshot read() throws IOException {
     long now = System.nanoTime();
-    // first: it may grow the buffer
-    int len = statFile != null ? statFile.read(statBytes) : ProcessTable.readWholeOrThrow(statPath, statBytes);
+    int len = readStat(); // first: it may grow the buffer
     ProcParsers.Stat stat = ProcParsers.parseStat(statBytes[0], len);
     if (stat == null) {
       throw new IOException(statPath + " has no (comm) field");
@@ -185,16 +184,22 @@ public final class LinuxProcessSource implements ProcessSource {
   @Override
   public synchronized Cpu cpu() throws IOException {
     long now = System.nanoTime();
-    String path = statPath;
-    int len = ProcessTable.read(path, statBytes[0]);
-    if (len < 0) {
-      throw new NoSuchFileException(path, null, "process is gone or /proc not mounted");
-    }
+    int len = readStat();
     long ticks = ProcParsers.cpuTicksOf(statBytes[0], len);
     if (ticks < 0) {
-      throw new IOException(path + " has no CPU times");
+      throw new IOException(statPath + " has no CPU times");
     }
     return new Cpu(ticks / ProcParsers.USER_HZ, now);
+  }
+
+  /**
+   * The process's stat into {@link #statBytes}, through the kept file for the JVM itself: a
+   * scrape's read and a sampling round's read of the CPU alike.
+   *
+   * @throws NoSuchFileException when the process is gone (or /proc not mounted)
+   */
+  private int readStat() throws IOException {
+    return statFile != null ? statFile.read(statBytes) : ProcessTable.readWholeOrThrow(statPath, statBytes);
   }
 
   /**
