@@ -583,8 +583,8 @@ final class PlainServer {
           authorization = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1);
         } else if (is(b, ls, nameLen, "connection")) {
           String tokens = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT);
-          closeAfter |= tokens.contains("close");
-          keepAlive |= tokens.contains("keep-alive");
+          closeAfter |= tokens.indexOf("close") >= 0; // not contains: see TextFormat.serves
+          keepAlive |= tokens.indexOf("keep-alive") >= 0;
         } else if (is(b, ls, nameLen, "content-length")) {
           if (vs == ve) {
             return BAD;

@@ -140,7 +140,7 @@ final class ScrapeHandler {
    * TextFormat}, or by client_java's writer when the snapshots hold what that alone writes.
    */
   private Reply text(MetricSnapshots snapshots, String accept, boolean gzipped) throws IOException {
-    boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+    boolean openMetrics = accept != null && accept.indexOf("application/openmetrics-text") >= 0; // see TextFormat.serves
     String type = openMetrics ? TextFormat.OPENMETRICS_CONTENT_TYPE : TextFormat.PROMETHEUS_CONTENT_TYPE;
     byte[] body;
     synchronized (text) {
