@@ -228,6 +228,58 @@ class LinuxDescendantSourceTest {
     assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 1005L, 400L);
   }
 
+  /**
+   * While no pid is handed out (the cursor stands, few tasks created) a round reads the known
+   * descendants only: a process in /proc it did not know is not even looked at (a fake one here:
+   * a real one cannot appear without the cursor moving), and one that exited or was left to init
+   * by its parent is gone from the result.
+   */
+  @Test
+  void aRoundWithoutNewPidsReadsTheKnownDescendantsOnly() throws IOException {
+    Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
+    Files.createSymbolicLink(proc.resolve("self"), Path.of(Long.toString(ProcessHandle.current().pid())));
+    hostCounters(5000, 1000);
+    process(100, 1, "java");
+    process(200, 100, "sh");
+    process(300, 200, "sleep");
+    process(310, 200, "sleep");
+    process(320, 100, "cat");
+    LinuxDescendantSource source = new LinuxDescendantSource(proc);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 320L, 300L, 310L);
+    process(900, 100, "unlisted"); // not read while the cursor stands
+    Files.writeString( // 300 charged a tick: its new stat is read
+        proc.resolve("300/stat"), "300 (sleep) S 200 1 1 0 -1 0 0 0 0 0 151 50 0 0 20 0 2 0 500 1000 10 0 0");
+    List<ChildProcess> quiet = source.descendants(100, false);
+    assertThat(quiet).extracting(ChildProcess::pid).containsExactlyInAnyOrder(200L, 320L, 300L, 310L);
+    assertThat(quiet.stream().filter(c -> c.pid() == 300).findFirst().orElseThrow().userSeconds()).isEqualTo(1.51);
+    // sh exits: 300 and 310 go to init, out of the tree; cat exits
+    delete(200);
+    delete(320);
+    process(300, 1, "sleep");
+    process(310, 1, "sleep");
+    assertThat(source.descendants(100, false)).isEmpty();
+    // they stay out, even claiming the root as parent, which only a pid handed out again could
+    process(310, 100, "sleep");
+    assertThat(source.descendants(100, false)).isEmpty();
+    // the cursor moves: /proc is listed, and the new pid is read
+    hostCounters(5001, 1001);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactly(900L);
+    // so many tasks created that the cursor may have gone round to where it stood: listed too
+    process(910, 100, "late");
+    hostCounters(5001 + 32768 - 300 - 100, 1001);
+    assertThat(source.descendants(100, false)).extracting(ChildProcess::pid).containsExactlyInAnyOrder(900L, 910L, 310L);
+  }
+
+  private void delete(long pid) throws IOException {
+    try (var files = Files.list(proc.resolve(Long.toString(pid)))) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    Files.delete(proc.resolve(Long.toString(pid)));
+  }
+
   @Test
   void thePidCursorsWay() {
     assertThat(LinuxDescendantSource.passed(1000, 1010, 1005)).isTrue();
