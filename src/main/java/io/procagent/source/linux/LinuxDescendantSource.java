@@ -77,6 +77,12 @@ public final class LinuxDescendantSource implements DescendantSource {
   private long childrenPathsOf = -1;
   /** The root of the last round (a quiet round finds the same root's descendants only). */
   private long lastRoot = -1;
+  /** The pid cursor and tasks created, read at the start of this round; -1 when unknown. */
+  private long roundCursor = -1;
+  private long roundForks = -1;
+  /** The same, read at the start of the last round that listed /proc; -1 when none. */
+  private long listedCursor = -1;
+  private long listedForks = -1;
 
   public LinuxDescendantSource(Path proc) {
     this.proc = proc;
@@ -134,12 +140,16 @@ public final class LinuxDescendantSource implements DescendantSource {
     // a String per process on the host and a read per descendant or new process. Listing is
     // repeated now and then to know the host's process count while the children files win.
     boolean children = childrenFiles() && LISTED_PER_READ * (rootTasks + lastFound) < hostProcesses;
-    if (!children && rootPid == lastRoot && noPidHandedOut()) {
+    boolean quiet = !children && noPidHandedOut();
+    if (quiet && rootPid == lastRoot) {
       List<ChildProcess> out = viaKnown(rootPid, withArguments);
       lastFound = out.size();
       return out;
     }
     lastRoot = rootPid;
+    // the cursor as read before this round's listing: a process started after it moves it
+    listedCursor = children ? -1 : roundCursor;
+    listedForks = roundForks;
     if (!children || rounds++ % RELIST_ROUNDS == 0) {
       all = new File(prefix).list();
       hostProcesses = all == null ? Integer.MAX_VALUE : all.length;
@@ -359,22 +369,29 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   /**
-   * Whether no pid was handed out in this pid namespace since the last listing round read the
-   * cursor: the cursor stands where it stood, and too few tasks were created on the host since
-   * (threads count) for it to have gone all the way round. Then no process started since: the
-   * descendants are among those known, because a process that did not descend from the root
-   * cannot come to (an orphan goes to an ancestor of its parent, never sideways).
+   * Whether no pid was handed out in this pid namespace since the start of the last round that
+   * listed /proc (read then, before its listing): the cursor stands where it stood, and too few
+   * tasks were created on the host since (threads count) for it to have gone all the way round.
+   * Then no process started since that listing: the descendants are among those known, because
+   * a process that did not descend from the root cannot come to (an orphan goes to an ancestor
+   * of its parent, never sideways). Reads the cursor into {@link #roundCursor} either way.
    */
   private boolean noPidHandedOut() {
-    if (lastCursor < 0 || !procfs.ownPidNamespace()) {
+    roundCursor = -1;
+    roundForks = -1;
+    if (!procfs.ownPidNamespace()) {
       return false;
     }
     long forks = forks();
     int len = forks >= 0 ? ProcessTable.read(prefix + "loadavg", stat) : -1;
-    return len > 0
-        && ProcParsers.pidCursorOf(stat, len, fields)
-        && fields[1] == lastCursor
-        && forks - lastForks < pidMax() - RESERVED_PIDS - fields[0];
+    if (len <= 0 || !ProcParsers.pidCursorOf(stat, len, fields)) {
+      return false;
+    }
+    roundCursor = fields[1];
+    roundForks = forks;
+    return listedCursor >= 0
+        && roundCursor == listedCursor
+        && forks - listedForks < pidMax() - RESERVED_PIDS - fields[0];
   }
 
   /**
