@@ -90,18 +90,8 @@ final class PlainServer {
   private final HttpDate date = new HttpDate();
   /** The Date line of replies sent from the scrape thread ({@link HttpDate} is one thread's). */
   private final HttpDate scrapeDate = new HttpDate();
-  /**
-   * The reply as the scrape thread writes it, in one buffer of native memory, kept (grown to the
-   * largest reply up to {@link #maxDirect}): the JDK writes heap buffers through temporary
-   * native copies, and four of them through its gathering write, which took each scrape to a
-   * new allocation and free of native memory (the body's size changes) and more cold code.
-   */
-  private ByteBuffer scrapeOut;
-  /** The largest reply the scrape thread writes itself (1 MB; tests change it). */
-  volatile int maxDirect = 1 << 20;
-  /** Replies the scrape thread sent whole itself, or began (for tests); written on the scrape thread only. */
+  /** Replies the scrape thread sent whole itself (for tests); written on the scrape thread only. */
   private volatile long sentFromScrapeThread;
-  private volatile long begunOnScrapeThread;
   /** Every open connection, each knowing its index (removal swaps in the last). Loop thread only. */
   private final List<Conn> conns = new ArrayList<>();
   /** Scrapes that must collect; one at a time, on a thread that ends after a minute idle. */
@@ -164,11 +154,6 @@ final class PlainServer {
   /** How many replies the scrape thread sent whole, without waking the loop thread. */
   long sentFromScrapeThread() {
     return sentFromScrapeThread;
-  }
-
-  /** How many replies the scrape thread began to send, and left the rest of to the loop thread. */
-  long begunOnScrapeThread() {
-    return begunOnScrapeThread;
   }
 
   /**
@@ -743,37 +728,17 @@ final class PlainServer {
             || key.interestOps() != SelectionKey.OP_READ) { // (not watched after a pipelined request)
           return false;
         }
-        byte[] h = reply.head();
-        byte[] d = scrapeDate.line(System.currentTimeMillis());
-        byte[] body = head ? NONE : reply.body;
-        byte[] end = http10 ? END_KEEP : END;
-        int size = h.length + d.length + end.length + body.length;
-        int max = maxDirect;
-        if (size > max) {
-          return false;
-        }
-        ByteBuffer b = scrapeOut;
-        if (b == null || b.capacity() < size) {
-          b = scrapeOut = ByteBuffer.allocateDirect(Math.min(max, Math.max(16 * 1024, size + size / 4)));
-        }
-        b.clear();
-        b.put(h).put(d).put(end).put(body).flip();
+        prepare(reply, scrapeDate);
         try {
-          ch.write(b);
+          ch.write(out);
         } catch (IOException | RuntimeException e) {
-          return false; // the loop thread sends it again, meets the error and closes
-        }
-        if (b.hasRemaining()) { // the rest to the loop thread, copied (this buffer is the next reply's)
-          byte[] rest = new byte[b.remaining()];
-          b.get(rest);
-          out = buffers;
-          wrap(0, rest);
-          wrap(1, NONE);
-          wrap(2, NONE);
-          wrap(3, NONE);
-          begunOnScrapeThread++;
+          out = null; // the loop thread sends it again, meets the error and closes
           return false;
         }
+        if (out[0].hasRemaining() || out[1].hasRemaining() || out[2].hasRemaining() || out[3].hasRemaining()) {
+          return false;
+        }
+        out = null;
         deadline = System.nanoTime() + IDLE_NANOS;
         state = IDLE; // last: the volatile write publishes the others
         sentFromScrapeThread++;
