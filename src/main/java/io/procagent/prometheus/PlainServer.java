@@ -88,10 +88,6 @@ final class PlainServer {
   private final long timeoutNanos;
   private final Thread thread;
   private final HttpDate date = new HttpDate();
-  /** The Date line of replies sent from the scrape thread ({@link HttpDate} is one thread's). */
-  private final HttpDate scrapeDate = new HttpDate();
-  /** Replies the scrape thread sent whole itself (for tests); written on the scrape thread only. */
-  private volatile long sentFromScrapeThread;
   /** Every open connection, each knowing its index (removal swaps in the last). Loop thread only. */
   private final List<Conn> conns = new ArrayList<>();
   /** Scrapes that must collect; one at a time, on a thread that ends after a minute idle. */
@@ -149,11 +145,6 @@ final class PlainServer {
 
   int port() {
     return bound.getPort();
-  }
-
-  /** How many replies the scrape thread sent whole, without waking the loop thread. */
-  long sentFromScrapeThread() {
-    return sentFromScrapeThread;
   }
 
   /**
@@ -269,7 +260,8 @@ final class PlainServer {
     }
     for (int i = conns.size() - 1; i >= 0; i--) { // backwards: a closed one swaps in a visited one
       Conn c = conns.get(i);
-      if (c.deadline - now <= 0 && c.late(now)) {
+      if (c.deadline - now <= 0) {
+        c.late();
         continue;
       }
       if (c.state == Conn.WAITING && c.readyAt - now <= 0) {
@@ -360,14 +352,7 @@ final class PlainServer {
     SelectionKey key;
     int index;
     boolean open = true;
-    /**
-     * Volatile: while COLLECTING, the scrape thread may send the reply itself and leave the
-     * connection IDLE ({@link #sendHere}); it changes a COLLECTING connection only holding the
-     * connection's lock, as the loop thread does.
-     */
-    volatile int state = IDLE;
-    /** While COLLECTING: the client sent more, and the key is not watched for it meanwhile. */
-    boolean readPaused;
+    int state = IDLE;
     /** When the request (or, idle, the connection) is cut off. */
     long deadline;
     /** While WAITING: when to go on. */
@@ -434,16 +419,9 @@ final class PlainServer {
         } else if (state == LINGER) {
           drain();
         } else if (state == COLLECTING) {
-          synchronized (this) {
-            if (state == COLLECTING) {
-              // the client sent more while its reply is collected: read after the reply is
-              // sent (the key is level-triggered, so it is not watched meanwhile)
-              readPaused = true;
-              key.interestOps(0);
-              return;
-            }
-          }
-          ready(now); // sent from the scrape thread meanwhile
+          // the client sent more while its reply is collected: read after the reply is sent
+          // (the key is level-triggered, so it is not watched meanwhile)
+          key.interestOps(0);
         }
       } catch (IOException | RuntimeException e) {
         failed(e);
@@ -686,8 +664,6 @@ final class PlainServer {
       }
       // the key stays as it is (watched for reading, as the client waits for the reply): two
       // changes of it a scrape are each a system call and the selector's code run cold
-      readPaused = false;
-      out = null;
       state = COLLECTING;
       try {
         collector.execute(() -> {
@@ -697,9 +673,6 @@ final class PlainServer {
           } catch (RuntimeException e) {
             LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
             reply = Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
-          }
-          if (sendHere(reply)) {
-            return;
           }
           synchronized (collected) {
             collected.addLast(new Object[] {this, reply});
@@ -711,57 +684,15 @@ final class PlainServer {
       }
     }
 
-    /**
-     * On the scrape thread, with the reply just collected: sends it from here when it is all
-     * written at once and nothing else waits on the connection (the usual case: one keep-alive
-     * connection, one request at a time), so that the loop thread is not woken to send it.
-     * Otherwise the loop thread goes on ({@link #collected}): with what is left to write, or
-     * with the whole reply when none was written here (the client sent more meanwhile, a
-     * pipelined request waits in the buffer or was just served, the connection closes after
-     * the reply, or the write failed). Never closes the connection (the loop thread's alone).
-     *
-     * @return whether the reply was sent and the connection is IDLE again
-     */
-    boolean sendHere(Reply reply) {
-      synchronized (this) {
-        if (!open || state != COLLECTING || readPaused || closeAfter || in.position() > 0
-            || key.interestOps() != SelectionKey.OP_READ) { // (not watched after a pipelined request)
-          return false;
-        }
-        prepare(reply, scrapeDate);
-        try {
-          ch.write(out);
-        } catch (IOException | RuntimeException e) {
-          out = null; // the loop thread sends it again, meets the error and closes
-          return false;
-        }
-        if (out[0].hasRemaining() || out[1].hasRemaining() || out[2].hasRemaining() || out[3].hasRemaining()) {
-          return false;
-        }
-        out = null;
-        deadline = System.nanoTime() + IDLE_NANOS;
-        state = IDLE; // last: the volatile write publishes the others
-        sentFromScrapeThread++;
-        return true;
-      }
-    }
-
     /** Back on the loop thread with the reply collected for this connection. */
     void collected(Reply reply, long now) {
-      synchronized (this) {
-        if (!open || state != COLLECTING) {
-          return; // cut off or closed meanwhile
-        }
-        try {
-          if (out != null) { // partly written from the scrape thread
-            state = WRITING;
-            write(now);
-          } else {
-            send(reply, now);
-          }
-        } catch (IOException | RuntimeException e) {
-          failed(e);
-        }
+      if (!open || state != COLLECTING) {
+        return; // cut off or closed meanwhile
+      }
+      try {
+        send(reply, now);
+      } catch (IOException | RuntimeException e) {
+        failed(e);
       }
     }
 
@@ -773,19 +704,14 @@ final class PlainServer {
     }
 
     private void send(Reply reply, long now) throws IOException {
-      prepare(reply, date);
-      state = WRITING;
-      write(now);
-    }
-
-    /** The reply's bytes into {@link #out}: head, Date line, end of head, body. */
-    private void prepare(Reply reply, HttpDate dateLine) {
       byte[] end = closeAfter ? END_CLOSE : http10 ? END_KEEP : END;
       out = buffers;
       wrap(0, reply.head());
-      wrap(1, dateLine.line(System.currentTimeMillis()));
+      wrap(1, date.line(System.currentTimeMillis()));
       wrap(2, end);
       wrap(3, head ? NONE : reply.body);
+      state = WRITING;
+      write(now);
     }
 
     private void wrap(int i, byte[] bytes) {
@@ -845,30 +771,20 @@ final class PlainServer {
       }
     }
 
-    /**
-     * Past its deadline: a request is cut off and counted; an idle or closing connection just
-     * closed. False when the deadline, read again, is not past after all.
-     */
-    boolean late(long now) {
-      synchronized (this) { // the scrape thread may have sent the reply meanwhile, with a new deadline
-        if (deadline - now > 0) {
-          return false;
-        }
-        if (state != IDLE && state != LINGER) {
-          policy.timedOut.increment();
-          LOG.warnOnce(
-              "request-timeout",
-              "cut off " + client.getHostAddress() + ": one request took longer than " + timeoutNanos / 1_000_000
-                  + " ms (http.request_timeout; a slow or stalled client); later ones are counted in"
-                  + " procagent_http_requests_timed_out_total");
-        }
-        close();
-        return true;
+    /** Past its deadline: a request is cut off and counted; an idle or closing connection just closed. */
+    void late() {
+      if (state != IDLE && state != LINGER) {
+        policy.timedOut.increment();
+        LOG.warnOnce(
+            "request-timeout",
+            "cut off " + client.getHostAddress() + ": one request took longer than " + timeoutNanos / 1_000_000
+                + " ms (http.request_timeout; a slow or stalled client); later ones are counted in"
+                + " procagent_http_requests_timed_out_total");
       }
+      close();
     }
 
-    /** Closes the connection; the loop thread's, waiting for a reply the scrape thread is writing. */
-    synchronized void close() {
+    void close() {
       if (!open) {
         return;
       }

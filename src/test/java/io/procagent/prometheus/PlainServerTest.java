@@ -6,9 +6,6 @@ import io.procagent.Fakes;
 import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -284,58 +281,6 @@ class PlainServerTest {
     send("GET /-/healthy HTTP/1.0\r\n\r\n");
     assertThat(read(false).status()).isEqualTo("HTTP/1.1 200 OK");
     assertThat(closedByServer()).isTrue();
-  }
-
-  /**
-   * One request at a time on a keep-alive connection: the scrape thread sends the reply itself,
-   * without waking the loop thread. A reply larger than the socket's buffers (written in part
-   * there) is finished by the loop thread, and the connection goes on as before.
-   */
-  @Test
-  void theScrapeThreadSendsAReplyItWritesWholeAndTheLoopThreadTheRest() throws Exception {
-    int[] series = {3};
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(() -> {
-      GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("big").help("h");
-      for (int i = 0; i < series[0]; i++) {
-        b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("i", Integer.toString(i))).value(i).build());
-      }
-      return b.build();
-    });
-    ScrapePolicy uncached = new ScrapePolicy(new io.procagent.config.HttpLimits(Duration.ofSeconds(10), 0), Duration.ZERO);
-    PlainServer plain = PlainServer.start(new InetSocketAddress("127.0.0.1", 0), new ScrapeHandler(registry, uncached), null, false);
-    try {
-      socket = new Socket();
-      socket.setReceiveBufferSize(4096);
-      socket.connect(new InetSocketAddress("127.0.0.1", plain.port()), 5000);
-      socket.setSoTimeout(10_000);
-      for (int i = 0; i < 5; i++) {
-        send("GET /metrics HTTP/1.1\r\n\r\n");
-        assertThat(read(false).body()).contains("big{i=\"2\"} 2.0\n");
-      }
-      assertThat(sentFromScrapeThread(plain, 5)).isEqualTo(5);
-      series[0] = 300_000; // about 7 MB: more than the kernel's socket buffers hold (4 MB at most here)
-      send("GET /metrics HTTP/1.1\r\n\r\n");
-      Thread.sleep(1000); // not read meanwhile
-      String body = read(false).body();
-      assertThat(body.lines().filter(l -> l.startsWith("big{"))).hasSize(300_000);
-      assertThat(body).contains("big{i=\"299999\"} 299999.0\n").endsWith("big{i=\"99999\"} 99999.0\n");
-      assertThat(sentFromScrapeThread(plain, 6)).isEqualTo(5);
-      series[0] = 3;
-      send("GET /metrics HTTP/1.1\r\n\r\n");
-      assertThat(read(false).body()).contains("big{i=\"2\"} 2.0\n");
-      assertThat(sentFromScrapeThread(plain, 6)).isEqualTo(6);
-    } finally {
-      plain.close();
-    }
-  }
-
-  /** The count, once it reaches {@code expected} or after 500 ms (it is counted after the write the client may read). */
-  static long sentFromScrapeThread(PlainServer plain, long expected) throws InterruptedException {
-    for (int i = 0; i < 50 && plain.sentFromScrapeThread() < expected; i++) {
-      Thread.sleep(10);
-    }
-    return plain.sentFromScrapeThread();
   }
 
   @Test
