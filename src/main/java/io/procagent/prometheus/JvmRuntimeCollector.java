@@ -107,20 +107,41 @@ final class JvmRuntimeCollector implements FilteringCollector {
       out.add(last.counter(COMPILATION, Labels.EMPTY, Unit.millisToSeconds(compilation.getTotalCompilationTime())));
     }
     if (include.test(GC.getPrometheusName())) {
-      List<SummaryDataPointSnapshot> points = new ArrayList<>(collectors.size());
-      for (int i = 0; i < collectorLabels.length; i++) {
-        GarbageCollectorMXBean gc = collectors.get(i);
-        points.add(
-            new SummaryDataPointSnapshot(
-                gc.getCollectionCount(), Unit.millisToSeconds(gc.getCollectionTime()), Quantiles.EMPTY,
-                collectorLabels[i], Exemplars.EMPTY, 0));
-      }
-      out.add(new SummarySnapshot(GC, points));
+      out.add(gc());
     }
     if (include.test(RUNTIME.getPrometheusName())) {
       out.add(runtime);
     }
     return sorted.of(out);
+  }
+
+  /** The collections' counts and times, and their summary; a new one only when they changed. */
+  private record Gc(long[] counts, long[] millis, SummarySnapshot snapshot) {}
+
+  /** The last {@link Gc}: most scrapes come between two collections. */
+  private volatile Gc lastGc;
+
+  private SummarySnapshot gc() {
+    long[] counts = new long[collectors.size()];
+    long[] millis = new long[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      GarbageCollectorMXBean gc = collectors.get(i);
+      counts[i] = gc.getCollectionCount();
+      millis[i] = gc.getCollectionTime();
+    }
+    Gc last = lastGc;
+    if (last != null && java.util.Arrays.equals(counts, last.counts) && java.util.Arrays.equals(millis, last.millis)) {
+      return last.snapshot;
+    }
+    List<SummaryDataPointSnapshot> points = new ArrayList<>(counts.length);
+    for (int i = 0; i < counts.length; i++) {
+      points.add(
+          new SummaryDataPointSnapshot(
+              counts[i], Unit.millisToSeconds(millis[i]), Quantiles.EMPTY, collectorLabels[i], Exemplars.EMPTY, 0));
+    }
+    SummarySnapshot snapshot = new SummarySnapshot(GC, points);
+    lastGc = new Gc(counts, millis, snapshot);
+    return snapshot;
   }
 
   /** One gauge over the buffer pools: {@code field} 0 used bytes, 1 capacity, 2 buffers. */

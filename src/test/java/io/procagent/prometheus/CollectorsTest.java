@@ -307,6 +307,14 @@ class CollectorsTest {
     assertThat(collections(second)).as("System.gc() was counted").isGreaterThan(collections(first));
     assertThat(collections(third)).isGreaterThanOrEqualTo(collections(second));
     assertThat(new JvmRuntimeCollector().collect(n -> n.equals("jvm_runtime")).size()).isEqualTo(1);
+    // between two collections, the summary of the last scrape is given again (not built anew)
+    JvmRuntimeCollector gc = new JvmRuntimeCollector();
+    java.util.function.Predicate<String> onlyGc = n -> n.equals("jvm_gc_collection_seconds");
+    boolean kept = false;
+    for (int i = 0; i < 10 && !kept; i++) { // a collection may come in between
+      kept = gc.collect(onlyGc).get(0) == gc.collect(onlyGc).get(0);
+    }
+    assertThat(kept).isTrue();
   }
 
   /** All collections of all collectors in a scrape. */
