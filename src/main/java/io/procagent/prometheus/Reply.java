@@ -37,18 +37,55 @@ final class Reply {
     return new Reply(status, List.copyOf(all), text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * The head's bytes (Latin-1), written out without a StringBuilder: a scrape makes a new reply,
+   * and this ran interpreted at every scrape a second.
+   */
   byte[] head() {
     byte[] h = head;
     if (h == null) {
-      StringBuilder sb = new StringBuilder(160).append("HTTP/1.1 ").append(status).append(' ').append(reason(status));
-      for (Map.Entry<String, String> e : headers) {
-        sb.append("\r\n").append(e.getKey()).append(": ").append(e.getValue());
+      String reason = reason(status);
+      String length = Integer.toString(body.length);
+      int n = STATUS_LINE.length() + 4 + reason.length() + CONTENT_LENGTH.length() + length.length() + 2;
+      for (int i = 0; i < headers.size(); i++) {
+        Map.Entry<String, String> e = headers.get(i);
+        n += 4 + e.getKey().length() + e.getValue().length();
       }
-      sb.append("\r\nContent-Length: ").append(body.length).append("\r\n");
-      h = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+      h = new byte[n];
+      int at = latin1(STATUS_LINE, h, 0);
+      h[at++] = (byte) ('0' + status / 100 % 10);
+      h[at++] = (byte) ('0' + status / 10 % 10);
+      h[at++] = (byte) ('0' + status % 10);
+      h[at++] = ' ';
+      at = latin1(reason, h, at);
+      for (int i = 0; i < headers.size(); i++) {
+        Map.Entry<String, String> e = headers.get(i);
+        h[at++] = '\r';
+        h[at++] = '\n';
+        at = latin1(e.getKey(), h, at);
+        h[at++] = ':';
+        h[at++] = ' ';
+        at = latin1(e.getValue(), h, at);
+      }
+      at = latin1(CONTENT_LENGTH, h, at);
+      at = latin1(length, h, at);
+      h[at++] = '\r';
+      h[at] = '\n';
       head = h;
     }
     return h;
+  }
+
+  private static final String STATUS_LINE = "HTTP/1.1 ";
+  private static final String CONTENT_LENGTH = "\r\nContent-Length: ";
+
+  /** {@code s} as Latin-1 into {@code b} from {@code at}, {@code ?} for a char Latin-1 lacks. */
+  private static int latin1(String s, byte[] b, int at) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b[at++] = c < 256 ? (byte) c : (byte) '?';
+    }
+    return at;
   }
 
   static String reason(int status) {
