@@ -16,6 +16,7 @@ import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -130,7 +131,7 @@ final class JvmRuntimeCollector implements FilteringCollector {
       millis[i] = gc.getCollectionTime();
     }
     Gc last = lastGc;
-    if (last != null && java.util.Arrays.equals(counts, last.counts) && java.util.Arrays.equals(millis, last.millis)) {
+    if (last != null && Arrays.equals(counts, last.counts) && Arrays.equals(millis, last.millis)) {
       return last.snapshot;
     }
     List<SummaryDataPointSnapshot> points = new ArrayList<>(counts.length);

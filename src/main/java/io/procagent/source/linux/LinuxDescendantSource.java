@@ -21,7 +21,8 @@ import java.util.Map;
  * are read) while they and the root's threads are few next to the host's processes; otherwise,
  * or where those files are missing, from a listing of /proc, reading the {@code stat} of every
  * process not already known not to descend from the root, and walking the parents from the
- * root. A process that exits mid-scan is simply not in the result.
+ * root. A process that exits mid-scan is simply not in the result. In listing mode, a round
+ * when no pid was handed out since the last listing reads the known descendants' stats only.
  *
  * <p>The agent's sampler calls {@link #descendants(long, boolean)} every round, with nobody
  * looking, in code the JIT has mostly not compiled yet (a round every 5 s), so what a round
