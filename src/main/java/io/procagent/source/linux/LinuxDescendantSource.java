@@ -317,15 +317,23 @@ public final class LinuxDescendantSource implements DescendantSource {
     startRound();
     List<ChildProcess> out = new ArrayList<>();
     boolean[] mine = tree(root, pids, ppids, lens, n, withArguments, out);
-    for (int i = 0; i < n; i++) {
-      if (!mine[i]) {
-        stillOthers[m++] = pids[i];
-      }
-    }
-    others = Arrays.copyOf(stillOthers, m);
-    Arrays.sort(others);
+    keepOthers(stillOthers, m, pids, mine, n);
     endRound();
     return out;
+  }
+
+  /**
+   * {@link #others}: the first {@code m} of {@code kept} and those of the first {@code n}
+   * {@code pids} not marked {@code mine} ({@code kept} has room for them), sorted.
+   */
+  private void keepOthers(long[] kept, int m, long[] pids, boolean[] mine, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!mine[i]) {
+        kept[m++] = pids[i];
+      }
+    }
+    others = Arrays.copyOf(kept, m);
+    Arrays.sort(others);
   }
 
   /**
@@ -421,15 +429,7 @@ public final class LinuxDescendantSource implements DescendantSource {
     List<ChildProcess> out = new ArrayList<>(n);
     boolean[] mine = tree(root, pids, ppids, lens, n, withArguments, out);
     if (out.size() < n) { // left the tree: not read again while the pid is not handed out again
-      long[] more = Arrays.copyOf(others, others.length + n - out.size());
-      int m = others.length;
-      for (int i = 0; i < n; i++) {
-        if (!mine[i]) {
-          more[m++] = pids[i];
-        }
-      }
-      others = Arrays.copyOf(more, m);
-      Arrays.sort(others);
+      keepOthers(Arrays.copyOf(others, others.length + n), others.length, pids, mine, n);
     }
     endRound();
     return out;

@@ -193,6 +193,13 @@ class LinuxDescendantSourceTest {
     assertThat(source.descendants(100, false).get(0).openFds()).isEqualTo(2);
   }
 
+  /** A fake /proc of this JVM's pid namespace (its {@code self}), with pid_max 32768. */
+  void ownPidNamespace() throws IOException {
+    Files.createDirectories(proc.resolve("sys/kernel"));
+    Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
+    Files.createSymbolicLink(proc.resolve("self"), Path.of(Long.toString(ProcessHandle.current().pid())));
+  }
+
   void hostCounters(long forks, long cursor) throws IOException {
     Files.writeString(proc.resolve("stat"), "cpu0 1 1 1 1\nbtime 1000\nprocesses " + forks + "\n");
     Files.writeString(proc.resolve("loadavg"), "0.00 0.01 0.05 1/100 " + cursor + "\n");
@@ -200,9 +207,7 @@ class LinuxDescendantSourceTest {
 
   @Test
   void aProcessFoundNotToDescendIsNotReadAgainUntilItsPidCouldBeReused() throws IOException {
-    Files.createDirectories(proc.resolve("sys/kernel"));
-    Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
-    Files.createSymbolicLink(proc.resolve("self"), Path.of(Long.toString(ProcessHandle.current().pid())));
+    ownPidNamespace();
     hostCounters(5000, 1000);
     process(100, 1, "java");
     process(200, 100, "sh");
@@ -236,9 +241,7 @@ class LinuxDescendantSourceTest {
    */
   @Test
   void aRoundWithoutNewPidsReadsTheKnownDescendantsOnly() throws IOException {
-    Files.createDirectories(proc.resolve("sys/kernel"));
-    Files.writeString(proc.resolve("sys/kernel/pid_max"), "32768\n");
-    Files.createSymbolicLink(proc.resolve("self"), Path.of(Long.toString(ProcessHandle.current().pid())));
+    ownPidNamespace();
     hostCounters(5000, 1000);
     process(100, 1, "java");
     process(200, 100, "sh");
