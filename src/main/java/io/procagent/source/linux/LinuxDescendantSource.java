@@ -78,10 +78,7 @@ public final class LinuxDescendantSource implements DescendantSource {
   private long childrenPathsOf = -1;
   /** The root of the last round (a quiet round finds the same root's descendants only). */
   private long lastRoot = -1;
-  /** The pid cursor and tasks created, read at the start of this round; -1 when unknown. */
-  private long roundCursor = -1;
-  private long roundForks = -1;
-  /** The same, read at the start of the last round that listed /proc; -1 when none. */
+  /** The pid cursor and tasks created, read at the start of the last round that listed /proc; -1 when none. */
   private long listedCursor = -1;
   private long listedForks = -1;
 
@@ -141,16 +138,20 @@ public final class LinuxDescendantSource implements DescendantSource {
     // a String per process on the host and a read per descendant or new process. Listing is
     // repeated now and then to know the host's process count while the children files win.
     boolean children = childrenFiles() && LISTED_PER_READ * (rootTasks + lastFound) < hostProcesses;
-    boolean quiet = !children && noPidHandedOut();
-    if (quiet && rootPid == lastRoot) {
+    // read before any listing: a process started after it moves the cursor
+    long forks = children ? -1 : readCursor();
+    long cursor = forks >= 0 ? fields[1] : -1;
+    if (cursor >= 0 && cursor == listedCursor && rootPid == lastRoot && cannotHaveWrapped(forks - listedForks)) {
+      // no pid handed out since the last listing: no process started since (a process that did
+      // not descend from the root cannot come to: an orphan goes to an ancestor of its parent,
+      // never sideways), so the descendants are among those known
       List<ChildProcess> out = viaKnown(rootPid, withArguments);
       lastFound = out.size();
       return out;
     }
     lastRoot = rootPid;
-    // the cursor as read before this round's listing: a process started after it moves it
-    listedCursor = children ? -1 : roundCursor;
-    listedForks = roundForks;
+    listedCursor = cursor;
+    listedForks = forks;
     if (!children || rounds++ % RELIST_ROUNDS == 0) {
       all = new File(prefix).list();
       hostProcesses = all == null ? Integer.MAX_VALUE : all.length;
@@ -274,14 +275,11 @@ public final class LinuxDescendantSource implements DescendantSource {
       throw new IOException("cannot list " + proc);
     }
     // read after the listing: a pid handed out again before it was listed is within the cursor's way
-    long forks = procfs.ownPidNamespace() ? forks() : -1;
-    int len = forks >= 0 ? ProcessTable.read(prefix + "loadavg", stat) : -1;
-    boolean cursorKnown = len > 0 && ProcParsers.pidCursorOf(stat, len, fields);
-    long cursor = cursorKnown ? fields[1] : -1;
-    boolean skip = cursorKnown && lastCursor >= 0
-        && forks - lastForks < pidMax() - RESERVED_PIDS - fields[0];
+    long forks = readCursor();
+    long cursor = forks >= 0 ? fields[1] : -1;
+    boolean skip = cursor >= 0 && lastCursor >= 0 && cannotHaveWrapped(forks - lastForks);
     long from = lastCursor;
-    lastForks = cursorKnown ? forks : -1;
+    lastForks = forks;
     lastCursor = cursor;
     long[] pids = new long[Math.min(names.length, known.size() + 64)];
     long[] ppids = new long[pids.length];
@@ -299,7 +297,7 @@ public final class LinuxDescendantSource implements DescendantSource {
         continue;
       }
       Known k = known.get(pid);
-      len = ProcessTable.read(k != null ? k.statPath : prefix + name + "/stat", stat);
+      int len = ProcessTable.read(k != null ? k.statPath : prefix + name + "/stat", stat);
       long ppid = len > 0 ? ProcParsers.ppidOf(stat, len) : ProcParsers.UNKNOWN;
       if (ppid >= 0) {
         if (n == pids.length) {
@@ -378,33 +376,27 @@ public final class LinuxDescendantSource implements DescendantSource {
   }
 
   /**
-   * Whether no pid was handed out in this pid namespace since the start of the last round that
-   * listed /proc (read then, before its listing): the cursor stands where it stood, and too few
-   * tasks were created on the host since (threads count) for it to have gone all the way round.
-   * Then no process started since that listing: the descendants are among those known, because
-   * a process that did not descend from the root cannot come to (an orphan goes to an ancestor
-   * of its parent, never sideways). Reads the cursor into {@link #roundCursor} either way.
+   * Tasks created on the host since boot ({@code processes} in /proc/stat, threads included),
+   * with /proc/loadavg's tasks that exist and pid cursor read into {@code fields[0]} and {@code
+   * fields[1]}; -1 when any is unknown, or where this /proc is not our own pid namespace's (the
+   * cursor is the reader's namespace's).
    */
-  private boolean noPidHandedOut() {
-    roundCursor = -1;
-    roundForks = -1;
-    if (!procfs.ownPidNamespace()) {
-      return false;
-    }
-    long forks = forks();
+  private long readCursor() {
+    long forks = procfs.ownPidNamespace() ? forks() : -1;
     int len = forks >= 0 ? ProcessTable.read(prefix + "loadavg", stat) : -1;
-    if (len <= 0 || !ProcParsers.pidCursorOf(stat, len, fields)) {
-      return false;
-    }
-    roundCursor = fields[1];
-    roundForks = forks;
-    return listedCursor >= 0
-        && roundCursor == listedCursor
-        && forks - listedForks < pidMax() - RESERVED_PIDS - fields[0];
+    return len > 0 && ProcParsers.pidCursorOf(stat, len, fields) ? forks : -1;
   }
 
   /**
-   * A round without a listing of /proc, when {@link #noPidHandedOut}: the known descendants'
+   * Whether the cursor just read ({@link #readCursor}) cannot have gone all the way round in
+   * {@code forksSince} tasks created: it skips the pids in use and those below RESERVED_PIDS.
+   */
+  private boolean cannotHaveWrapped(long forksSince) {
+    return forksSince < pidMax() - RESERVED_PIDS - fields[0];
+  }
+
+  /**
+   * A round without a listing of /proc, when no pid was handed out since the last: the known descendants'
    * stats are read again, and those that exited, or whose parent did and left them to an
    * ancestor outside the root's tree, are not in the result. 100 sleeping children on a quiet
    * host: 100 stat reads instead of a listing of every pid on the host as well.
