@@ -1,22 +1,18 @@
 package io.procagent.prometheus;
 
-import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Quantiles;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
-import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -116,33 +112,16 @@ final class JvmRuntimeCollector implements FilteringCollector {
     return sorted.of(out);
   }
 
-  /** The collections' counts and times, and their summary; a new one only when they changed. */
-  private record Gc(long[] counts, long[] millis, SummarySnapshot snapshot) {}
-
-  /** The last {@link Gc}: most scrapes come between two collections. */
-  private volatile Gc lastGc;
-
+  /** The collections' counts, then their times in seconds: a summary given again while the same. */
   private SummarySnapshot gc() {
-    long[] counts = new long[collectors.size()];
-    long[] millis = new long[counts.length];
-    for (int i = 0; i < counts.length; i++) {
+    int n = collectors.size();
+    double[] countsAndSums = new double[2 * n];
+    for (int i = 0; i < n; i++) {
       GarbageCollectorMXBean gc = collectors.get(i);
-      counts[i] = gc.getCollectionCount();
-      millis[i] = gc.getCollectionTime();
+      countsAndSums[i] = gc.getCollectionCount();
+      countsAndSums[n + i] = Unit.millisToSeconds(gc.getCollectionTime());
     }
-    Gc last = lastGc;
-    if (last != null && Arrays.equals(counts, last.counts) && Arrays.equals(millis, last.millis)) {
-      return last.snapshot;
-    }
-    List<SummaryDataPointSnapshot> points = new ArrayList<>(counts.length);
-    for (int i = 0; i < counts.length; i++) {
-      points.add(
-          new SummaryDataPointSnapshot(
-              counts[i], Unit.millisToSeconds(millis[i]), Quantiles.EMPTY, collectorLabels[i], Exemplars.EMPTY, 0));
-    }
-    SummarySnapshot snapshot = new SummarySnapshot(GC, points);
-    lastGc = new Gc(counts, millis, snapshot);
-    return snapshot;
+    return last.summary(GC, collectorLabels, countsAndSums);
   }
 
   /** One gauge over the buffer pools: {@code field} 0 used bytes, 1 capacity, 2 buffers. */

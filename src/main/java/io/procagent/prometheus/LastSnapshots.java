@@ -2,6 +2,7 @@ package io.procagent.prometheus;
 
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
@@ -9,6 +10,9 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,11 +47,21 @@ final class LastSnapshots {
     }
 
     boolean same(Labels[] l, double[] v, int n) {
-      if (n != values.length) {
+      return same(l, n, v, n);
+    }
+
+    /** The first {@code n} label sets and the first {@code m} values. */
+    boolean same(Labels[] l, int n, double[] v, int m) {
+      if (n != labels.length || m != values.length) {
         return false;
       }
       for (int i = 0; i < n; i++) {
-        if (l[i] != labels[i] || Double.doubleToRawLongBits(v[i]) != Double.doubleToRawLongBits(values[i])) {
+        if (l[i] != labels[i]) {
+          return false;
+        }
+      }
+      for (int i = 0; i < m; i++) {
+        if (Double.doubleToRawLongBits(v[i]) != Double.doubleToRawLongBits(values[i])) {
           return false;
         }
       }
@@ -116,6 +130,27 @@ final class LastSnapshots {
     CounterSnapshot c = new CounterSnapshot(m, points);
     keep(m, c, Arrays.copyOf(labels, n), Arrays.copyOf(values, n));
     return c;
+  }
+
+  /**
+   * A summary without quantiles of {@code labels.length} points: their counts, then their sums,
+   * in {@code countsAndSums}.
+   */
+  SummarySnapshot summary(MetricMetadata m, Labels[] labels, double[] countsAndSums) {
+    int n = labels.length;
+    Last l = last.get(m);
+    if (l != null && l.snapshot instanceof SummarySnapshot s && l.same(labels, n, countsAndSums, 2 * n)) {
+      return s;
+    }
+    List<SummaryDataPointSnapshot> points = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      points.add(
+          new SummaryDataPointSnapshot(
+              (long) countsAndSums[i], countsAndSums[n + i], Quantiles.EMPTY, labels[i], Exemplars.EMPTY, 0));
+    }
+    SummarySnapshot s = new SummarySnapshot(m, points);
+    keep(m, s, labels.clone(), Arrays.copyOf(countsAndSums, 2 * n));
+    return s;
   }
 
   /** An info metric of one label set. */

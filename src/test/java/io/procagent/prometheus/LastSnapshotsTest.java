@@ -41,6 +41,20 @@ class LastSnapshotsTest {
   }
 
   @Test
+  void aSummaryIsGivenAgainWhileItsCountsAndSumsAreTheSame() {
+    io.prometheus.metrics.model.snapshots.MetricMetadata s =
+        new io.prometheus.metrics.model.snapshots.MetricMetadata("gc_seconds", "h");
+    Labels[] labels = {A, B};
+    io.prometheus.metrics.model.snapshots.SummarySnapshot first = last.summary(s, labels, new double[] {3, 4, 0.5, 0.25});
+    assertThat(first.getDataPoints()).extracting(p -> p.getCount(), p -> p.getSum())
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(3L, 0.5), org.assertj.core.groups.Tuple.tuple(4L, 0.25));
+    assertThat(last.summary(s, labels, new double[] {3, 4, 0.5, 0.25})).isSameAs(first);
+    assertThat(last.summary(s, labels, new double[] {3, 4, 0.5, 0.5})).isNotSameAs(first); // a sum changed
+    assertThat(last.summary(s, new Labels[] {A}, new double[] {3, 0.5})).isNotSameAs(first)
+        .satisfies(x -> assertThat(x.getDataPoints()).hasSize(1));
+  }
+
+  @Test
   void countersAndInfosAreKeptByTheirMetadataApartFromGauges() {
     CounterSnapshot c = last.counter(C, Labels.EMPTY, 5);
     GaugeSnapshot g = last.gauge(G, Labels.EMPTY, 5);
