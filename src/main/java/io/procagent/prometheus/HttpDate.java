@@ -53,12 +53,12 @@ final class HttpDate {
     long days = Math.floorDiv(epochSecond, 86_400);
     int secs = Math.floorMod(epochSecond, 86_400);
     long[] date = Log.civilDate(days);
-    at = text(DAYS[Math.floorMod(days, 7)], b, at);
+    at = Reply.latin1(DAYS[Math.floorMod(days, 7)], b, at);
     b[at++] = ',';
     b[at++] = ' ';
     at = two(b, at, (int) date[2]);
     b[at++] = ' ';
-    at = text(MONTHS[(int) date[1] - 1], b, at);
+    at = Reply.latin1(MONTHS[(int) date[1] - 1], b, at);
     b[at++] = ' ';
     int year = (int) Math.max(0, Math.min(9999, date[0]));
     at = two(b, at, year / 100);
@@ -69,14 +69,7 @@ final class HttpDate {
     at = two(b, at, secs / 60 % 60);
     b[at++] = ':';
     at = two(b, at, secs % 60);
-    text(" GMT", b, at);
-  }
-
-  private static int text(String s, byte[] b, int at) {
-    for (int i = 0; i < s.length(); i++) {
-      b[at++] = (byte) s.charAt(i);
-    }
-    return at;
+    Reply.latin1(" GMT", b, at);
   }
 
   private static int two(byte[] b, int at, int n) {

@@ -80,7 +80,7 @@ final class Reply {
   private static final String CONTENT_LENGTH = "\r\nContent-Length: ";
 
   /** {@code s} as Latin-1 into {@code b} from {@code at}, {@code ?} for a char Latin-1 lacks. */
-  private static int latin1(String s, byte[] b, int at) {
+  static int latin1(String s, byte[] b, int at) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       b[at++] = c < 256 ? (byte) c : (byte) '?';
