@@ -53,6 +53,10 @@ public final class ChildrenCollector implements FilteringCollector {
   private final LastSnapshots last = new LastSnapshots();
   /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
   private final SortedOrder sorted = new SortedOrder();
+  /** The live descendants' metrics, given again while the scan and the folded count are the same. */
+  private final KeptPart keptLive = new KeptPart();
+  /** The launch metrics, given again while no launch, failure or exit was recorded. */
+  private final KeptPart keptLaunches = new KeptPart();
 
   /**
    * @param sampler scans the live descendants (its {@code children()} may be null: scan off)
@@ -73,8 +77,12 @@ public final class ChildrenCollector implements FilteringCollector {
   public MetricSnapshots collect(Predicate<String> include) {
     List<MetricSnapshot> out = new ArrayList<>(12);
     ChildrenSnapshot c = sampler.children();
-    if (c != null) {
-      live(out, include, c);
+    // the launch records share the command groups and are current; the scan's count may lag
+    long folded = launches != null ? launches.foldedCommands() : -1;
+    if (c != null && !keptLive.addTo(out, include, c, folded)) {
+      int from = out.size();
+      live(out, include, c, (int) Math.max(folded, c.foldedCommands()));
+      keptLive.keep(out, from, include, c, folded);
     }
     if (launches != null) {
       launched(out, include);
@@ -82,7 +90,7 @@ public final class ChildrenCollector implements FilteringCollector {
     return sorted.of(out);
   }
 
-  private void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c) {
+  private void live(List<MetricSnapshot> out, Predicate<String> include, ChildrenSnapshot c, int folded) {
     gaugeByCommand(out, include, c, LIVE, "Live descendants of the process by command.", g -> g.processes());
     gaugeByCommand(out, include, c, RSS, "Resident memory of the live descendants by command, in bytes.", g -> g.residentBytes());
     gaugeByCommand(out, include, c, THREADS, "Threads of the live descendants by command.", g -> g.threads());
@@ -106,8 +114,6 @@ public final class ChildrenCollector implements FilteringCollector {
               n));
     }
     Snapshots s = new Snapshots(out, include, base, last);
-    // the launch records share the command groups and are current; the scan's count may lag
-    int folded = launches != null ? Math.max(launches.foldedCommands(), c.foldedCommands()) : c.foldedCommands();
     s.gauge(FOLDED, "Distinct child commands folded into command=other by the max_commands cap.", folded);
     s.gauge(SCAN, "Seconds the last scan for descendants took.", c.scanSeconds());
   }
@@ -138,6 +144,16 @@ public final class ChildrenCollector implements FilteringCollector {
   }
 
   private void launched(List<MetricSnapshot> out, Predicate<String> include) {
+    long changes = launches.changes(); // first: a launch recorded meanwhile is built next time
+    if (keptLaunches.addTo(out, include, launches, changes)) {
+      return;
+    }
+    int from = out.size();
+    buildLaunched(out, include);
+    keptLaunches.keep(out, from, include, launches, changes);
+  }
+
+  private void buildLaunched(List<MetricSnapshot> out, Predicate<String> include) {
     counterByCommand(out, include, STARTED, "Children this JVM started, by command.", launches.started());
     counterByCommand(
         out, include, FAILED, "Child launches that failed (command not found, not executable), by command.",

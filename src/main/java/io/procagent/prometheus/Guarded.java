@@ -5,7 +5,6 @@ import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -20,13 +19,15 @@ final class Guarded implements FilteringCollector {
   private final String name;
   private final MultiCollector inner;
   private final Errors errors;
-  private final Map<String, Double> durations;
+  private final Durations durations;
+  private final int slot;
 
-  Guarded(String name, MultiCollector inner, Errors errors, Map<String, Double> durations) {
+  Guarded(String name, MultiCollector inner, Errors errors, Durations durations) {
     this.name = name;
     this.inner = inner;
     this.errors = errors;
     this.durations = durations;
+    this.slot = durations.slot(name);
     errors.declare(name);
   }
 
@@ -40,7 +41,7 @@ final class Guarded implements FilteringCollector {
       LOG.warnOnce(name, "collector " + name + " failed, its samples are skipped: " + e);
       return MetricSnapshots.of();
     } finally {
-      durations.put(name, Sampler.seconds(System.nanoTime() - start));
+      durations.set(slot, Sampler.seconds(System.nanoTime() - start));
     }
   }
 }

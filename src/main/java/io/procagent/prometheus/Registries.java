@@ -15,8 +15,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -53,7 +51,7 @@ public final class Registries {
    */
   public static PrometheusRegistry create(
       AgentConfig config, Sampler sampler, Launches launches, Errors errors, String version) {
-    Map<String, Double> durations = new ConcurrentHashMap<>();
+    Durations durations = new Durations();
     List<MultiCollector> collectors = new ArrayList<>();
     if (config.processCollector()) {
       collectors.add(
@@ -92,7 +90,7 @@ public final class Registries {
    */
   public static PrometheusRegistry daemon(
       AgentConfig config, Sampler host, MultiCollector targets, Errors errors, String version) {
-    Map<String, Double> durations = new ConcurrentHashMap<>();
+    Durations durations = new Durations();
     List<MultiCollector> collectors = new ArrayList<>();
     if (config.systemCollector()) {
       collectors.add(new Guarded(Sampler.SYSTEM, new SystemCollector(host), errors, durations));
@@ -107,7 +105,7 @@ public final class Registries {
 
   /** Self-observation last (so its counts include this very scrape), behind one single flight. */
   private static PrometheusRegistry assemble(
-      List<MultiCollector> collectors, String version, Errors errors, Map<String, Double> durations,
+      List<MultiCollector> collectors, String version, Errors errors, Durations durations,
       ScrapePolicy policy) {
     collectors.add(new SelfCollector(version, errors, durations, policy));
     SingleFlight all = new SingleFlight(new InOrder(collectors), SCRAPE_TIMEOUT, errors, policy);

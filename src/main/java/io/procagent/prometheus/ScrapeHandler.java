@@ -141,7 +141,6 @@ final class ScrapeHandler {
    */
   private Reply text(MetricSnapshots snapshots, String accept, boolean gzipped) throws IOException {
     boolean openMetrics = accept != null && accept.indexOf("application/openmetrics-text") >= 0; // see TextFormat.serves
-    String type = openMetrics ? TextFormat.OPENMETRICS_CONTENT_TYPE : TextFormat.PROMETHEUS_CONTENT_TYPE;
     byte[] body;
     synchronized (text) {
       if (!TextFormat.write(snapshots, openMetrics, text, memo)) {
@@ -153,8 +152,18 @@ final class ScrapeHandler {
       }
       body = gzipped ? gzip.compress(text.array(), text.length()) : text.toArray();
     }
-    return new Reply(200, gzipped ? List.of(Map.entry("Content-Type", type), Map.entry("Content-Encoding", "gzip"))
-        : List.of(Map.entry("Content-Type", type)), body);
+    return new Reply(200, openMetrics ? (gzipped ? OPENMETRICS_GZIP : OPENMETRICS) : (gzipped ? PROMETHEUS_GZIP : PROMETHEUS), body);
+  }
+
+  /* A text reply's headers, made once: List.of and Map.entry at each scrape ran interpreted. */
+  private static final List<Map.Entry<String, String>> PROMETHEUS = headers(TextFormat.PROMETHEUS_CONTENT_TYPE, false);
+  private static final List<Map.Entry<String, String>> PROMETHEUS_GZIP = headers(TextFormat.PROMETHEUS_CONTENT_TYPE, true);
+  private static final List<Map.Entry<String, String>> OPENMETRICS = headers(TextFormat.OPENMETRICS_CONTENT_TYPE, false);
+  private static final List<Map.Entry<String, String>> OPENMETRICS_GZIP = headers(TextFormat.OPENMETRICS_CONTENT_TYPE, true);
+
+  private static List<Map.Entry<String, String>> headers(String type, boolean gzipped) {
+    return gzipped ? List.of(Map.entry("Content-Type", type), Map.entry("Content-Encoding", "gzip"))
+        : List.of(Map.entry("Content-Type", type));
   }
 
   /**

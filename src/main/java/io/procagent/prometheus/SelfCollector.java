@@ -6,7 +6,6 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -29,14 +28,17 @@ final class SelfCollector implements FilteringCollector {
 
   private final String version;
   private final Errors errors;
-  private final Map<String, Double> durations;
+  private final Durations durations;
   private final ScrapePolicy policy;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
   /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
   private final SortedOrder sorted = new SortedOrder();
 
-  SelfCollector(String version, Errors errors, Map<String, Double> durations, ScrapePolicy policy) {
+  /** The error counts, given again while no error was recorded. */
+  private final KeptPart keptErrors = new KeptPart();
+
+  SelfCollector(String version, Errors errors, Durations durations, ScrapePolicy policy) {
     this.version = version;
     this.errors = errors;
     this.durations = durations;
@@ -45,12 +47,25 @@ final class SelfCollector implements FilteringCollector {
 
   @Override
   public MetricSnapshots collect(Predicate<String> include) {
-    List<MetricSnapshot> out = new ArrayList<>(3);
+    List<MetricSnapshot> out = new ArrayList<>(6);
     Snapshots s = new Snapshots(out, include, Labels.EMPTY, last);
     s.info(BUILD, "procagent's version.", Snapshots.labels("version", version));
-    // the maps' order: the snapshots sort their points, and an unchanged order keeps them again
-    s.gauge(DURATION, "Seconds the last collection of each collector took.", "collector", durations);
-    s.counter(ERRORS, "Failed reads or collections per collector; their samples were skipped.", "collector", errors.counts());
+    if (include.test(DURATION)) {
+      int n = durations.size();
+      Labels[] labels = new Labels[n];
+      double[] seconds = new double[n];
+      n = durations.copy(labels, seconds);
+      if (n > 0) {
+        out.add(last.gauge(Snapshots.metadata(DURATION, "Seconds the last collection of each collector took."), labels, seconds, n));
+      }
+    }
+    long changes = errors.changes(); // first: an error recorded meanwhile is counted next time
+    if (!keptErrors.addTo(out, include, errors, changes)) {
+      int from = out.size();
+      // the map's order, which is the labels' (client_java sorts points by label)
+      s.counter(ERRORS, "Failed reads or collections per collector; their samples were skipped.", "collector", errors.counts());
+      keptErrors.keep(out, from, include, errors, changes);
+    }
     if (policy != null) {
       s.counter(TIMED_OUT, "Requests cut off by http.request_timeout (slow or stalled clients).",
           policy.timedOut.sum());

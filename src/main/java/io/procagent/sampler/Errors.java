@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts failures per collector, for {@code procagent_collector_errors_total} and JMX. */
@@ -14,15 +15,28 @@ public final class Errors {
   private final NavigableMap<String, LongAdder> counts = new ConcurrentSkipListMap<>();
   private final Map<String, LongAdder> view = Collections.unmodifiableMap(counts);
   private volatile String last = "";
+  /** Errors recorded and collectors declared so far, counted after each (see {@link #changes}). */
+  private final AtomicLong changes = new AtomicLong();
 
   public void record(String collector, Throwable cause) {
     counts.computeIfAbsent(collector, k -> new LongAdder()).increment();
     last = collector + ": " + cause;
+    changes.incrementAndGet();
   }
 
   /** Makes {@code collector} appear with 0 before its first error, so rate() works at once. */
   public void declare(String collector) {
     counts.computeIfAbsent(collector, k -> new LongAdder());
+    changes.incrementAndGet();
+  }
+
+  /**
+   * How many errors were recorded and collectors declared so far, counted once each is in the
+   * counts: a reader that reads this first, then the counts, and finds it unchanged next time,
+   * finds the same counts.
+   */
+  public long changes() {
+    return changes.get();
   }
 
   /** Collector name to error count, sorted by name. */

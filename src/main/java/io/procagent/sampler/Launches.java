@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -31,6 +32,8 @@ public final class Launches {
   private final Map<String, Map<Integer, LongAdder>> exited = new ConcurrentHashMap<>();
   private final Map<String, Histogram> durations = new ConcurrentHashMap<>();
   private final Deque<Exit> recent = new ArrayDeque<>();
+  /** Records made so far, counted after each is made: readers rebuild only when it moved. */
+  private final AtomicLong changes = new AtomicLong();
 
   public Launches(CommandGroups groups, int recentMax) {
     this.groups = groups;
@@ -40,11 +43,13 @@ public final class Launches {
   /** A child was started; {@code command} is its executable (path or name). */
   public void started(String command) {
     started.computeIfAbsent(groups.label(CommandGroups.baseName(command)), k -> new LongAdder()).increment();
+    changes.incrementAndGet();
   }
 
   /** {@code start()} threw: the command was not found, not executable, or similar. */
   public void failed(String command) {
     failed.computeIfAbsent(groups.label(CommandGroups.baseName(command)), k -> new LongAdder()).increment();
+    changes.incrementAndGet();
   }
 
   /** A launched child exited after {@code seconds}. */
@@ -54,12 +59,22 @@ public final class Launches {
         .computeIfAbsent(exitCode, k -> new LongAdder())
         .increment();
     durations.computeIfAbsent(label, k -> new Histogram()).observe(seconds);
+    changes.incrementAndGet();
     synchronized (recent) {
       recent.addFirst(new Exit(CommandGroups.baseName(command), exitCode, seconds, Instant.now()));
       while (recent.size() > recentMax) {
         recent.removeLast();
       }
     }
+  }
+
+  /**
+   * How many launches, failures and exits were recorded so far, counted once each is in every
+   * map: a reader that reads this first, then the maps, and finds it unchanged next time, finds
+   * the same records.
+   */
+  public long changes() {
+    return changes.get();
   }
 
   /** Distinct commands folded into "other" so far (by launches and by the scan alike). */

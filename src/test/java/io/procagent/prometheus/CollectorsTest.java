@@ -190,6 +190,70 @@ class CollectorsTest {
         .contains("procagent_children_folded_commands 0.0\n");
   }
 
+  /**
+   * While the children scan is the same and nothing was launched, a scrape gives the children's
+   * metrics as the same snapshots (KeptPart); a launch, an exit or a new scan shows at the next
+   * scrape, and a name[] filter neither takes the kept snapshots nor replaces them.
+   */
+  @Test
+  void childrenMetricsAreKeptUntilAScanOrALaunchChangesThem() throws IOException {
+    io.procagent.sampler.CommandGroups groups = new io.procagent.sampler.CommandGroups(5);
+    double[] cpu = {0.5};
+    io.procagent.source.DescendantSource scan =
+        (root, args) ->
+            List.of(new io.procagent.source.ChildProcess(7, root, "sleep", 'S', cpu[0], 0.25, 9, 1.7e9, 4096, 1, 3, ""));
+    sampler.scanChildren(scan, 42, groups, 10, false);
+    process.next = Fakes.process(1, 1, 1);
+    system.next = Fakes.system(1, 1, 1);
+    sampler.tick();
+    io.procagent.sampler.Launches launches = new io.procagent.sampler.Launches(groups, 5);
+    launches.started("/bin/sh");
+    ChildrenCollector children = new ChildrenCollector(sampler, launches);
+    MetricSnapshots first = children.collect(FilteringCollector.ALL);
+    MetricSnapshots second = children.collect(FilteringCollector.ALL);
+    for (String name : List.of(ChildrenCollector.LIVE, ChildrenCollector.CPU, ChildrenCollector.SCAN, ChildrenCollector.STARTED)) {
+      assertThat(snapshot(second, name)).as(name).isNotNull().isSameAs(snapshot(first, name));
+    }
+
+    MetricSnapshots filtered = children.collect(name -> name.equals(ChildrenCollector.EXITED + "_total"));
+    assertThat(filtered.size()).isZero(); // nothing exited yet: no exited metric, not the kept ones
+
+    launches.exited("/bin/sh", 3, 0.02);
+    String third = text(children.collect(FilteringCollector.ALL));
+    assertThat(third)
+        .contains("process_children_exited_total{command=\"sh\",exit_code=\"3\"} 1.0\n")
+        .contains("process_children_started_total{command=\"sh\"} 1.0\n");
+    assertThat(text(children.collect(name -> name.equals(ChildrenCollector.EXITED + "_total"))))
+        .contains("exit_code=\"3\"").doesNotContain("process_children_started");
+    assertThat(text(children.collect(FilteringCollector.ALL))).isEqualTo(third);
+
+    cpu[0] = 1.5;
+    system.next = Fakes.system(2, 2, 2);
+    sampler.tick(); // a new scan
+    assertThat(text(children.collect(FilteringCollector.ALL)))
+        .contains("process_children_cpu_seconds_total{command=\"sleep\",mode=\"user\"} 1.5\n");
+  }
+
+  /** An error recorded after the error counts were kept shows at the next scrape. */
+  @Test
+  void errorCountsAreKeptUntilAnErrorIsRecorded() throws IOException {
+    process.next = Fakes.process(1, 1, 1);
+    system.next = Fakes.system(1, 1, 1);
+    PrometheusRegistry registry = Registries.create(AgentConfig.defaults(), sampler, errors, "x");
+    MetricSnapshots first = registry.scrape();
+    assertThat(snapshot(registry.scrape(), SelfCollector.ERRORS)).isSameAs(snapshot(first, SelfCollector.ERRORS));
+    assertThat(text(first)).contains("procagent_collector_errors_total{collector=\"system\"} 0.0");
+    errors.record(Sampler.SYSTEM, new IOException("test"));
+    errors.record("late", new IOException("test"));
+    assertThat(text(registry.scrape()))
+        .contains("procagent_collector_errors_total{collector=\"system\"} 1.0")
+        .contains("procagent_collector_errors_total{collector=\"late\"} 1.0")
+        .contains("procagent_scrape_duration_seconds{collector=\"children\"}")
+        .contains("procagent_scrape_duration_seconds{collector=\"process\"}")
+        .contains("procagent_scrape_duration_seconds{collector=\"system\"}")
+        .contains("procagent_scrape_duration_seconds{collector=\"jvm\"}");
+  }
+
   @Test
   void nameFilterSkipsOtherCollectors() {
     process.next = Fakes.process(1, 1, 1);
