@@ -37,7 +37,7 @@ class DurationsTest {
     Labels[] again = new Labels[4];
     assertThat(d.copy(again, new double[4])).isEqualTo(4);
     assertThat(again[0].get("collector")).isEqualTo("children");
-    assertThat(again[1]).isSameAs(labels[0]);
+    assertThat((Object) again[1]).isSameAs(labels[0]);
 
     assertThat(d.copy(new Labels[2], new double[2])).isEqualTo(2); // no more than the arrays hold
   }
