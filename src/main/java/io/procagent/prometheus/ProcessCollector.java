@@ -46,16 +46,16 @@ public final class ProcessCollector implements FilteringCollector {
   /** What Go's client exports for an unlimited address space (max uint64). */
   static final double UNLIMITED = 1.8446744073709552E19;
 
-  private static final String[] USER_SYSTEM = {"user", "system"};
-  private static final String[] USER_SYSTEM_IOWAIT = {"user", "system", "iowait"};
-  private static final String[] CTX_TYPES = {"voluntary", "involuntary"};
-
   private final Sampler sampler;
   private final Labels base;
   /** This collector's last snapshots, given again while unchanged. */
   private final LastSnapshots last = new LastSnapshots();
   /** Hands client_java this collector's metrics in their sorted order (see SortedOrder). */
   private final SortedOrder sorted = new SortedOrder();
+  /** The label sets of the points by mode and by type, made once with the base labels. */
+  private final Labels[] userSystem;
+  private final Labels[] userSystemIowait;
+  private final Labels[] ctxTypes;
 
   public ProcessCollector(Sampler sampler) {
     this(sampler, Labels.EMPTY);
@@ -65,6 +65,17 @@ public final class ProcessCollector implements FilteringCollector {
   public ProcessCollector(Sampler sampler, Labels base) {
     this.sampler = sampler;
     this.base = base;
+    this.userSystem = labels(base, "mode", "user", "system");
+    this.userSystemIowait = labels(base, "mode", "user", "system", "iowait");
+    this.ctxTypes = labels(base, "type", "voluntary", "involuntary");
+  }
+
+  private static Labels[] labels(Labels base, String name, String... values) {
+    Labels[] l = new Labels[values.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = Snapshots.merged(base, Snapshots.labels(name, values[i]));
+    }
+    return l;
   }
 
   /** The identity labels of the last scrape and what they were made of. */
@@ -110,14 +121,13 @@ public final class ProcessCollector implements FilteringCollector {
     s.counter(CPU, "Total user and system CPU time spent in seconds.", p.cpuSeconds());
     if (Double.isNaN(p.iowaitSeconds())) {
       s.counter(
-          CPU_MODE, "CPU time of the process by mode, in seconds.", "mode", USER_SYSTEM,
+          CPU_MODE, "CPU time of the process by mode, in seconds.", userSystem,
           new double[] {p.userSeconds(), p.systemSeconds()});
     } else {
       s.counter(
           CPU_MODE,
           "CPU time of the process by mode, in seconds (iowait: time blocked on block I/O).",
-          "mode",
-          USER_SYSTEM_IOWAIT,
+          userSystemIowait,
           new double[] {p.userSeconds(), p.systemSeconds(), p.iowaitSeconds()});
     }
     s.gauge(
@@ -127,8 +137,7 @@ public final class ProcessCollector implements FilteringCollector {
     s.counter(
         REAPED,
         "CPU time of exited children that were waited for, in seconds.",
-        "mode",
-        USER_SYSTEM,
+        userSystem,
         new double[] {p.reapedChildrenUserSeconds(), p.reapedChildrenSystemSeconds()});
     s.gauge(RSS, "Resident memory size in bytes.", p.residentBytes());
     s.gauge(VMS, "Virtual memory size in bytes.", p.virtualBytes());
@@ -142,8 +151,7 @@ public final class ProcessCollector implements FilteringCollector {
     s.counter(
         CTX,
         "Context switches of the process by type.",
-        "type",
-        CTX_TYPES,
+        ctxTypes,
         new double[] {p.voluntaryContextSwitches(), p.involuntaryContextSwitches()});
     return sorted.of(out);
   }

@@ -182,17 +182,38 @@ final class Snapshots {
   /** The first {@code count} values as points of one label; each skipped when NaN or negative. */
   private void points(boolean counter, String name, String help, String label, String[] labelValues, double[] values, int count) {
     Labels[] labels = new Labels[count];
+    for (int i = 0; i < count; i++) {
+      if (!Double.isNaN(values[i]) && values[i] >= 0) {
+        labels[i] = merged(labels(label, labelValues[i]));
+      }
+    }
+    points(counter, name, help, labels, values, count);
+  }
+
+  /**
+   * A counter of a point per label set: {@code labels[i]}, made with the base labels and kept by
+   * the caller (no label set looked up at each scrape), and {@code values[i]}, skipped when NaN or
+   * negative.
+   */
+  void counter(String name, String help, Labels[] labels, double[] values) {
+    if (FilteringCollector.wants(include, name, "_total")) {
+      points(true, name, help, labels, values, values.length);
+    }
+  }
+
+  private void points(boolean counter, String name, String help, Labels[] labels, double[] values, int count) {
+    Labels[] keptLabels = new Labels[count];
     double[] kept = new double[count];
     int n = 0;
     for (int i = 0; i < count; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
-        labels[n] = merged(labels(label, labelValues[i]));
+        keptLabels[n] = labels[i];
         kept[n++] = values[i];
       }
     }
     if (n > 0) {
       MetricMetadata m = metadata(name, help);
-      out.add(counter ? last.counter(m, labels, kept, n) : last.gauge(m, labels, kept, n));
+      out.add(counter ? last.counter(m, keptLabels, kept, n) : last.gauge(m, keptLabels, kept, n));
     }
   }
 

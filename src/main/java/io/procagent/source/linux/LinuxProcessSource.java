@@ -332,6 +332,10 @@ public final class LinuxProcessSource implements ProcessSource {
     if (uid < 0) {
       return "";
     }
+    String known = USER_NAMES.get(uid); // first: computeIfAbsent's lambda is made at each call
+    if (known != null) {
+      return known;
+    }
     return USER_NAMES.computeIfAbsent(
         uid,
         u ->
