@@ -88,6 +88,17 @@ final class PlainServer {
   private final long timeoutNanos;
   private final Thread thread;
   private final HttpDate date = new HttpDate();
+  /**
+   * The loop thread's one direct buffer, through which every request is read and every reply
+   * that fits is written. Given a heap buffer, the JDK copies through a temporary direct buffer
+   * of its own, taken from and given back to a per-thread cache, once for each of a reply's four
+   * buffers (the head, the date, the blank line, the body), around a gathering write: code a
+   * scrape a second ran interpreted, and the JIT was still compiling a minute in. A reply larger
+   * than this is written from its own buffers, as the JDK would.
+   */
+  private final ByteBuffer wire = ByteBuffer.allocateDirect(WIRE_BYTES);
+  /** The size of {@link #wire}: a scrape of procagent's own metrics, uncompressed, with room. */
+  static final int WIRE_BYTES = 32 * 1024;
   /** Every open connection, each knowing its index (removal swaps in the last). Loop thread only. */
   private final List<Conn> conns = new ArrayList<>();
   /** Scrapes that must collect; one at a time, on a thread that ends after a minute idle. */
@@ -440,9 +451,15 @@ final class PlainServer {
 
     /** Reads into {@code in}: the bytes read, 0 when none wait, -1 when the client closed (then closed here too). */
     private int readSome() throws IOException {
-      int n = ch.read(in);
+      ByteBuffer w = wire;
+      w.clear();
+      w.limit(Math.min(w.capacity(), in.remaining()));
+      int n = ch.read(w);
       if (n < 0) {
         close();
+      } else if (n > 0) {
+        w.flip();
+        in.put(w);
       }
       return n;
     }
@@ -724,7 +741,9 @@ final class PlainServer {
     }
 
     private void write(long now) throws IOException {
-      ch.write(out);
+      if (!writeThroughWire()) {
+        ch.write(out);
+      }
       if (out[0].hasRemaining() || out[1].hasRemaining() || out[2].hasRemaining() || out[3].hasRemaining()) {
         if (key.interestOps() != SelectionKey.OP_WRITE) {
           key.interestOps(SelectionKey.OP_WRITE);
@@ -745,6 +764,37 @@ final class PlainServer {
       } else if (key.interestOps() != SelectionKey.OP_READ) {
         key.interestOps(SelectionKey.OP_READ);
       }
+    }
+
+    /**
+     * Writes what is left of {@link #out} through {@link #wire}, and moves {@link #out}'s
+     * buffers past what was written.
+     *
+     * @return false when it does not fit (nothing is written then)
+     */
+    private boolean writeThroughWire() throws IOException {
+      ByteBuffer w = wire;
+      int left = 0;
+      for (ByteBuffer b : out) {
+        left += b.remaining();
+      }
+      if (left > w.capacity()) {
+        return false;
+      }
+      w.clear();
+      for (ByteBuffer b : out) {
+        int from = b.position();
+        w.put(b);
+        b.position(from);
+      }
+      w.flip();
+      int n = ch.write(w);
+      for (ByteBuffer b : out) {
+        int k = Math.min(n, b.remaining());
+        b.position(b.position() + k);
+        n -= k;
+      }
+      return true;
     }
 
     /**
