@@ -107,18 +107,26 @@ final class ScrapeHandler {
   private String cacheKey(Request request) {
     String query = request.query();
     String accept = request.header("Accept");
-    boolean gzip = gzip(request);
+    String encodings = request.header("Accept-Encoding");
     Key last = lastKey;
-    if (last != null && last.query == query && last.accept == accept && last.gzip == gzip) {
+    if (last != null && last.query == query && last.accept == accept && last.encodings == encodings) {
       return last.key; // the same request again (the server gives the same strings for the same bytes)
     }
+    boolean gzip = gzip(encodings);
     String key = query + '\n' + (accept == null ? "" : accept) + '\n' + gzip;
-    lastKey = new Key(query, accept, gzip, key);
+    lastKey = new Key(query, accept, encodings, gzip, key);
     return key;
   }
 
-  /** The last cache key and what it was made of (compared by identity). */
-  private record Key(String query, String accept, boolean gzip, String key) {}
+  /** The last cache key and what it was made of (the strings compared by identity). */
+  private record Key(String query, String accept, String encodings, boolean gzip, String key) {}
+
+  /** Whether the request accepts gzip: the last cache key's answer when the header is the same String. */
+  private boolean gzipped(Request request) {
+    String encodings = request.header("Accept-Encoding");
+    Key last = lastKey;
+    return last != null && last.encodings == encodings ? last.gzip : gzip(encodings);
+  }
 
   private volatile Key lastKey;
 
@@ -126,7 +134,7 @@ final class ScrapeHandler {
     String accept = request.header("Accept");
     if (request.query() == null && TextFormat.serves(accept)) {
       try {
-        return text(registry.scrape(), accept, gzip(request));
+        return text(registry.scrape(), accept, gzipped(request));
       } catch (IOException | RuntimeException e) {
         LOG.warnOnce("scrape-" + e.getClass().getName(), "a scrape failed: " + e);
         return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
@@ -167,11 +175,11 @@ final class ScrapeHandler {
   }
 
   /**
-   * Whether the request accepts gzip, as client_java decides it (a comma-separated value that is
-   * "gzip" but for blanks and case), without splitting the header: kept replies ask it too.
+   * Whether an Accept-Encoding header's value (null when absent) accepts gzip, as client_java
+   * decides it (a comma-separated value that is "gzip" but for blanks and case), without
+   * splitting the header: kept replies ask it too.
    */
-  static boolean gzip(Request request) {
-    String encodings = request.header("Accept-Encoding");
+  static boolean gzip(String encodings) {
     if (encodings == null) {
       return false;
     }
