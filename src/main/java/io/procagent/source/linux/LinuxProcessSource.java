@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -227,25 +226,31 @@ public final class LinuxProcessSource implements ProcessSource {
     int idle = idlePerRefresh;
     int queued = readOrder.size();
     readNow.clear();
+    long vol = 0;
+    long nonvol = 0;
     for (String task : tasks) {
       ThreadSwitches known = threadSwitches.get(task);
       if (known != null) {
         known.listed = true;
       } else if (budget > 0) { // a new thread; beyond the budget, it comes next time
         budget--;
-        ThreadSwitches t = new ThreadSwitches(taskDir + "/" + task + "/status");
+        ThreadSwitches t = new ThreadSwitches(task, taskDir + "/" + task + "/status");
         read(t);
-        t.listed = true;
         threadSwitches.put(task, t);
         readNow.add(t);
+        vol += Math.max(0, t.voluntary);
+        nonvol += Math.max(0, t.involuntary);
       }
     }
-    // then the threads known before, least recently read first; those that ended leave the queue
+    // then every thread known before, least recently read first, each summed here (no pass over
+    // the map): those that ended leave the queue and the map
     for (; queued > 0; queued--) {
       ThreadSwitches t = readOrder.pollFirst();
       if (!t.listed) {
+        threadSwitches.remove(t.tid); // the thread ended, and its switches with it
         continue;
       }
+      t.listed = false;
       if (budget > 0 && (t.changed || idle > 0)) {
         budget--;
         if (!t.changed) {
@@ -256,20 +261,10 @@ public final class LinuxProcessSource implements ProcessSource {
       } else {
         readOrder.addLast(t); // keeps its place ahead of those read now
       }
-    }
-    readOrder.addAll(readNow);
-    long vol = 0;
-    long nonvol = 0;
-    for (Iterator<ThreadSwitches> it = threadSwitches.values().iterator(); it.hasNext(); ) {
-      ThreadSwitches t = it.next();
-      if (!t.listed) {
-        it.remove(); // the thread ended, and its switches with it
-        continue;
-      }
-      t.listed = false;
       vol += Math.max(0, t.voluntary);
       nonvol += Math.max(0, t.involuntary);
     }
+    readOrder.addAll(readNow);
     maxVoluntary = Math.max(maxVoluntary, vol);
     maxInvoluntary = Math.max(maxInvoluntary, nonvol);
   }
@@ -279,15 +274,17 @@ public final class LinuxProcessSource implements ProcessSource {
    * threads mostly live long.
    */
   private static final class ThreadSwitches {
+    final String tid;
     final String statusPath;
     long voluntary = ProcessSnapshot.UNKNOWN;
     long involuntary = ProcessSnapshot.UNKNOWN;
     /** Whether its last read changed its switches (a new thread's first read does). */
     boolean changed;
-    /** In this refresh's listing of the threads. */
+    /** In this refresh's listing of the threads (set while listing, cleared as it is summed). */
     boolean listed;
 
-    ThreadSwitches(String statusPath) {
+    ThreadSwitches(String tid, String statusPath) {
+      this.tid = tid;
       this.statusPath = statusPath;
     }
   }

@@ -148,6 +148,14 @@ class LinuxSourcesTest {
     Files.delete(proc.resolve("42/task/43"));
     source.sumContextSwitches(none);
     assertThat(source.read().voluntaryContextSwitches()).as("an ended thread's switches are kept").isEqualTo(3122);
+    write("42/task/44/status", "voluntary_ctxt_switches:\t5100\nnonvoluntary_ctxt_switches:\t0\n");
+    for (int i = 0; i < 3; i++) { // every thread read again, one a refresh
+      source.sumContextSwitches(none);
+    }
+    assertThat(source.read().voluntaryContextSwitches()).as("and no longer summed: 1010 + 5100 + 7").isEqualTo(6117);
+    write("42/task/43/status", "voluntary_ctxt_switches:\t50\nnonvoluntary_ctxt_switches:\t0\n");
+    source.sumContextSwitches(none);
+    assertThat(source.read().voluntaryContextSwitches()).as("a new thread under the ended one's tid").isEqualTo(6167);
   }
 
   @Test
