@@ -58,16 +58,15 @@ final class ProcParsers {
     long[] f = new long[41];
     Arrays.fill(f, UNKNOWN);
     char state = '?';
+    int eol = lineEnd(stat, close, len);
     int i = close + 1;
     int field = 3; // field numbers as in proc(5)
-    while (i < len && field <= 42) {
-      while (i < len && stat[i] == ' ') {
-        i++;
-      }
+    // the byte loops in helpers that run for every field of every parse, and so are compiled
+    // early: this method runs once a scrape, and its own loops ran interpreted
+    while (i < eol && field <= 42) {
+      i = skipBlanks(stat, i, eol);
       int start = i;
-      while (i < len && stat[i] != ' ' && stat[i] != '\n') {
-        i++;
-      }
+      i = fieldEnd(stat, i, eol);
       if (start == i) {
         break;
       }
