@@ -147,25 +147,18 @@ final class Snapshots {
   /** A counter with one label; {@code values[i]} is skipped when NaN or negative. */
   void counter(String name, String help, String label, String[] labelValues, double[] values) {
     if (FilteringCollector.wants(include, name, "_total")) {
-      points(true, name, help, label, labelValues, values, values.length);
-    }
-  }
-
-  /** A gauge with one label: a point per entry of {@code byValue} (label value to value). */
-  void gauge(String name, String help, String label, Map<String, ? extends Number> byValue) {
-    if (include.test(name)) {
-      points(false, name, help, label, byValue);
+      points(name, help, label, labelValues, values, values.length);
     }
   }
 
   /** A counter with one label: a point per entry of {@code byValue} (label value to value). */
   void counter(String name, String help, String label, Map<String, ? extends Number> byValue) {
     if (FilteringCollector.wants(include, name, "_total")) {
-      points(true, name, help, label, byValue);
+      points(name, help, label, byValue);
     }
   }
 
-  private void points(boolean counter, String name, String help, String label, Map<String, ? extends Number> byValue) {
+  private void points(String name, String help, String label, Map<String, ? extends Number> byValue) {
     String[] labelValues = new String[byValue.size() + 4]; // entries put meanwhile (a concurrent map) wait a scrape
     double[] values = new double[labelValues.length];
     int n = 0;
@@ -176,18 +169,18 @@ final class Snapshots {
       labelValues[n] = e.getKey();
       values[n++] = e.getValue().doubleValue();
     }
-    points(counter, name, help, label, labelValues, values, n);
+    points(name, help, label, labelValues, values, n);
   }
 
   /** The first {@code count} values as points of one label; each skipped when NaN or negative. */
-  private void points(boolean counter, String name, String help, String label, String[] labelValues, double[] values, int count) {
+  private void points(String name, String help, String label, String[] labelValues, double[] values, int count) {
     Labels[] labels = new Labels[count];
     for (int i = 0; i < count; i++) {
       if (!Double.isNaN(values[i]) && values[i] >= 0) {
         labels[i] = merged(labels(label, labelValues[i]));
       }
     }
-    points(counter, name, help, labels, values, count);
+    points(name, help, labels, values, count);
   }
 
   /**
@@ -197,11 +190,11 @@ final class Snapshots {
    */
   void counter(String name, String help, Labels[] labels, double[] values) {
     if (FilteringCollector.wants(include, name, "_total")) {
-      points(true, name, help, labels, values, values.length);
+      points(name, help, labels, values, values.length);
     }
   }
 
-  private void points(boolean counter, String name, String help, Labels[] labels, double[] values, int count) {
+  private void points(String name, String help, Labels[] labels, double[] values, int count) {
     Labels[] keptLabels = new Labels[count];
     double[] kept = new double[count];
     int n = 0;
@@ -213,7 +206,7 @@ final class Snapshots {
     }
     if (n > 0) {
       MetricMetadata m = metadata(name, help);
-      out.add(counter ? last.counter(m, keptLabels, kept, n) : last.gauge(m, keptLabels, kept, n));
+      out.add(last.counter(m, keptLabels, kept, n));
     }
   }
 
