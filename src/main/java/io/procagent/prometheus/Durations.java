@@ -1,7 +1,6 @@
 package io.procagent.prometheus;
 
 import io.prometheus.metrics.model.snapshots.Labels;
-import java.util.Arrays;
 
 /**
  * How long each collector's last collection took, for {@code
@@ -13,44 +12,49 @@ import java.util.Arrays;
  */
 final class Durations {
 
-  private String[] names = new String[0];
-  private Labels[] labels = new Labels[0];
-  private double[] seconds = new double[0];
-  /** The slots in the order of their collectors' names: client_java sorts points by label. */
-  private int[] sorted = new int[0];
+  /** One collector's label set and the seconds of its last collection (NaN until set). */
+  static final class Slot {
+    final String collector;
+    final Labels labels;
+    private volatile double seconds = Double.NaN;
 
-  /** A slot for {@code collector} (its own if it has one already); unset until first set. */
-  synchronized int slot(String collector) {
-    int i = Arrays.asList(names).indexOf(collector);
-    if (i >= 0) {
-      return i;
+    private Slot(String collector) {
+      this.collector = collector;
+      this.labels = Snapshots.labels("collector", collector);
     }
-    int n = names.length;
-    names = Arrays.copyOf(names, n + 1);
-    names[n] = collector;
-    labels = Arrays.copyOf(labels, n + 1);
-    labels[n] = Snapshots.labels("collector", collector);
-    seconds = Arrays.copyOf(seconds, n + 1);
-    seconds[n] = Double.NaN;
-    int at = 0; // where it goes among the others, by name
-    while (at < n && names[sorted[at]].compareTo(collector) < 0) {
-      at++;
+
+    void set(double s) {
+      seconds = s;
     }
-    int[] order = new int[n + 1];
-    System.arraycopy(sorted, 0, order, 0, at);
-    order[at] = n;
-    System.arraycopy(sorted, at, order, at + 1, n - at);
-    sorted = order;
-    return n;
   }
 
-  synchronized void set(int slot, double s) {
-    seconds[slot] = s;
+  /**
+   * The slots in their collectors' name order (client_java's order for the points), replaced
+   * whole when a slot is added.
+   */
+  private volatile Slot[] slots = new Slot[0];
+
+  /** The slot of {@code collector}, made at the first call for it. */
+  synchronized Slot slot(String collector) {
+    Slot[] s = slots;
+    int at = 0; // where it is or goes, by name
+    while (at < s.length && s[at].collector.compareTo(collector) < 0) {
+      at++;
+    }
+    if (at < s.length && s[at].collector.equals(collector)) {
+      return s[at];
+    }
+    Slot[] more = new Slot[s.length + 1];
+    System.arraycopy(s, 0, more, 0, at);
+    more[at] = new Slot(collector);
+    System.arraycopy(s, at, more, at + 1, s.length - at);
+    slots = more;
+    return more[at];
   }
 
   /** How many slots there are. */
-  synchronized int size() {
-    return names.length;
+  int size() {
+    return slots.length;
   }
 
   /**
@@ -59,13 +63,14 @@ final class Durations {
    *
    * @return how many were written (no more than the arrays hold)
    */
-  synchronized int copy(Labels[] labelsInto, double[] secondsInto) {
+  int copy(Labels[] labelsInto, double[] secondsInto) {
+    Slot[] s = slots;
     int n = 0;
-    for (int i = 0; i < sorted.length && n < labelsInto.length && n < secondsInto.length; i++) {
-      int slot = sorted[i];
-      if (!Double.isNaN(seconds[slot])) {
-        labelsInto[n] = labels[slot];
-        secondsInto[n++] = seconds[slot];
+    for (int i = 0; i < s.length && n < labelsInto.length && n < secondsInto.length; i++) {
+      double seconds = s[i].seconds;
+      if (!Double.isNaN(seconds)) {
+        labelsInto[n] = s[i].labels;
+        secondsInto[n++] = seconds;
       }
     }
     return n;

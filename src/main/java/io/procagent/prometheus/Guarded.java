@@ -19,15 +19,13 @@ final class Guarded implements FilteringCollector {
   private final String name;
   private final MultiCollector inner;
   private final Errors errors;
-  private final Durations durations;
-  private final int slot;
+  private final Durations.Slot duration;
 
   Guarded(String name, MultiCollector inner, Errors errors, Durations durations) {
     this.name = name;
     this.inner = inner;
     this.errors = errors;
-    this.durations = durations;
-    this.slot = durations.slot(name);
+    this.duration = durations.slot(name);
     errors.declare(name);
   }
 
@@ -41,7 +39,7 @@ final class Guarded implements FilteringCollector {
       LOG.warnOnce(name, "collector " + name + " failed, its samples are skipped: " + e);
       return MetricSnapshots.of();
     } finally {
-      durations.set(slot, Sampler.seconds(System.nanoTime() - start));
+      duration.set(Sampler.seconds(System.nanoTime() - start));
     }
   }
 }

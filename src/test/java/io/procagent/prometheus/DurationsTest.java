@@ -15,15 +15,15 @@ class DurationsTest {
   @Test
   void slotsAreCopiedInNameOrderWithKeptLabels() {
     Durations d = new Durations();
-    int system = d.slot("system");
-    int children = d.slot("children");
-    int process = d.slot("process");
-    int jvm = d.slot("jvm");
+    Durations.Slot system = d.slot("system");
+    Durations.Slot children = d.slot("children");
+    Durations.Slot process = d.slot("process");
+    Durations.Slot jvm = d.slot("jvm");
     assertThat(d.slot("process")).isEqualTo(process);
     assertThat(d.size()).isEqualTo(4);
-    d.set(system, 0.5);
-    d.set(process, 0.25);
-    d.set(jvm, 0.125);
+    system.set(0.5);
+    process.set(0.25);
+    jvm.set(0.125);
 
     Labels[] labels = new Labels[4];
     double[] seconds = new double[4];
@@ -33,7 +33,7 @@ class DurationsTest {
     assertThat(labels[2].get("collector")).isEqualTo("system");
     assertThat(seconds).startsWith(0.125, 0.25, 0.5);
 
-    d.set(children, 1);
+    children.set(1);
     Labels[] again = new Labels[4];
     assertThat(d.copy(again, new double[4])).isEqualTo(4);
     assertThat(again[0].get("collector")).isEqualTo("children");
