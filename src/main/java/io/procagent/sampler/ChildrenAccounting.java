@@ -1,6 +1,7 @@
 package io.procagent.sampler;
 
 import io.procagent.source.ChildProcess;
+import io.procagent.source.CpuTimes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -82,8 +83,8 @@ final class ChildrenAccounting {
     now.label = label;
     now.round = round;
     double[] c = cpu.computeIfAbsent(label, k -> new double[2]);
-    c[0] += du;
-    c[1] += ds;
+    c[0] = CpuTimes.micros(c[0] + du); // ticks add up with rounding errors, which would be shown
+    c[1] = CpuTimes.micros(c[1] + ds);
     long[] g = live.computeIfAbsent(label, k -> new long[5]);
     g[0]++;
     g[1] += Math.max(0, p.residentBytes());

@@ -38,6 +38,15 @@ public record CpuTimes(
     return busy() + idle + nz(iowait);
   }
 
+  /**
+   * {@code seconds} to the microsecond (NaN stays NaN): for sums of CPU times, which the kernel
+   * gives in ticks or microseconds, but whose sum in doubles may lie a rounding error off the
+   * decimal (0.1 + 0.2 is 0.30000000000000004).
+   */
+  public static double micros(double seconds) {
+    return Double.isNaN(seconds) ? seconds : Math.round(seconds * 1e6) / 1e6;
+  }
+
   private static double nz(double v) {
     return Double.isNaN(v) ? 0 : v;
   }

@@ -58,7 +58,12 @@ public record ProcessSnapshot(
   /** Marker for a long value the OS did not give. */
   public static final long UNKNOWN = -1;
 
+  /**
+   * User plus system seconds, to the microsecond: the sum of two tick counts in seconds is not
+   * always the double nearest its decimal (0.1 + 0.2 is 0.30000000000000004), which would be
+   * shown as such, and written through the JDK's general float-to-text code at every scrape.
+   */
   public double cpuSeconds() {
-    return userSeconds + systemSeconds;
+    return CpuTimes.micros(userSeconds + systemSeconds);
   }
 }

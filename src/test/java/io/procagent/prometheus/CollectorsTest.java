@@ -59,6 +59,14 @@ class CollectorsTest {
   }
 
   @Test
+  void processCpuSecondsAreTheSumsDecimal() throws IOException {
+    process.next = Fakes.process(0.1, 0.2, 1); // in doubles, 0.1 + 0.2 is 0.30000000000000004
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new ProcessCollector(sampler));
+    assertThat(text(registry.scrape())).contains("\nprocess_cpu_seconds_total 0.3\n");
+  }
+
+  @Test
   void processScrape() throws IOException {
     process.next = Fakes.process(10.25, 2.5, 1);
     PrometheusRegistry registry = new PrometheusRegistry();

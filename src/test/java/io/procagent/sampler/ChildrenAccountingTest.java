@@ -35,6 +35,15 @@ class ChildrenAccountingTest {
   }
 
   @Test
+  void cpuAddsUpToTheTicksDecimal() {
+    // in doubles, 0.1 + 0.2 is 0.30000000000000004, which a scrape would show
+    accounting.update(List.of(child(10, "sleep", 100, 0.1, 0.01), child(11, "sleep", 101, 0.2, 0.02)), 0);
+    ChildrenSnapshot s = accounting.update(List.of(child(10, "sleep", 100, 0.1, 0.01), child(11, "sleep", 101, 0.2, 0.02)), 0);
+    assertThat(group(s, "sleep").userSeconds()).isEqualTo(0.3);
+    assertThat(group(s, "sleep").systemSeconds()).isEqualTo(0.03);
+  }
+
+  @Test
   void exitedChildrenAreForgottenOnlyThen() {
     accounting.update(List.of(child(10, "sleep", 100, 1, 0), child(11, "sleep", 101, 1, 0)), 0);
     accounting.update(List.of(child(10, "sleep", 100, 1, 0), child(11, "sleep", 101, 1, 0)), 0);
