@@ -1,6 +1,7 @@
 package io.procagent.daemon;
 
 import io.procagent.config.TargetConfig;
+import io.procagent.source.CpuTimes;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import io.procagent.source.linux.LinuxProcessSource;
@@ -244,7 +245,9 @@ final class TargetProcessSource implements ProcessSource {
       }
       seenField[f] = true;
       double base = before == null ? 0 : before[f];
-      totals[f] += Math.max(0, v[f] - base);
+      // to the microsecond, as the children's CPU: ticks add up with rounding errors, which
+      // would be shown (a count of switches is whole and stays so)
+      totals[f] = CpuTimes.micros(totals[f] + Math.max(0, v[f] - base));
       keep[f] = Math.max(v[f], base);
     }
     last.put(pid, keep);

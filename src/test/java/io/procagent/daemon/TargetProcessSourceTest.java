@@ -1,0 +1,38 @@
+package io.procagent.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procagent.config.TargetConfig;
+import io.procagent.source.linux.ProcessTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TargetProcessSourceTest {
+
+  @TempDir Path proc;
+
+  /** A process's stat with {@code utime} and {@code stime} in ticks, a hundredth of a second. */
+  private void process(long pid, long utime, long stime) throws IOException {
+    String stat = pid + " (app) S 1 " + pid + " " + pid + " 0 -1 4194560 0 0 0 0 " + utime + " " + stime
+        + " 0 0 20 0 1 0 " + (1000 + pid) + " 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+    Files.createDirectories(proc.resolve(pid + "/fd"));
+    Files.writeString(proc.resolve(pid + "/stat"), stat);
+    Files.writeString(proc.resolve(pid + "/status"), "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nThreads:\t1\n");
+  }
+
+  @Test
+  void cpuSummedOverProcessesIsTheTicksDecimal() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu  1 1 1 1\ncpu0 1 1 1 1\nbtime 1700000000\nprocesses 9\n");
+    process(10, 10, 1); // 0.1 s user
+    process(11, 20, 2); // 0.2 s: in doubles, 0.1 + 0.2 is 0.30000000000000004, which would be shown
+    TargetProcessSource source =
+        new TargetProcessSource(new TargetConfig("app", -1, null, Pattern.compile("^app$"), null, null, false), proc);
+    source.rematch(ProcessTable.scan(proc));
+    assertThat(source.matched()).containsExactlyInAnyOrder(10L, 11L);
+    assertThat(source.read().userSeconds()).isEqualTo(0.3);
+  }
+}
