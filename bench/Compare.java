@@ -184,7 +184,7 @@ public class Compare {
           // the same window in ns by thread: the process's ticks are 10 ms, +-0.33 ms a scrape over
           // 30; a thread that ended within it takes its share with it (counted, and shown)
           Map<String, Long> n2 = threadNanos(pid);
-          c1ns = cpuNanosSince(pid, n1) / 1e6;
+          c1ns = nanosBetween(n1, n2) / 1e6;
           r.put("threads_ended_1s", (double) n1.keySet().stream().filter(t -> !n2.containsKey(t)).count());
           s.close(); // an idle keep-alive connection would be closed by some servers meanwhile
         }
@@ -410,8 +410,13 @@ public class Compare {
    * that ended in between takes its share with it, which an idle JVM hardly has.
    */
   static double cpuNanosSince(long pid, Map<String, Long> before) throws IOException {
+    return nanosBetween(before, threadNanos(pid));
+  }
+
+  /** CPU ns from {@code before} to {@code after} of the threads alive at {@code after}. */
+  static double nanosBetween(Map<String, Long> before, Map<String, Long> after) {
     double sum = 0;
-    for (Map.Entry<String, Long> e : threadNanos(pid).entrySet()) {
+    for (Map.Entry<String, Long> e : after.entrySet()) {
       sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
     }
     return sum;
