@@ -279,12 +279,15 @@ public class Compare {
    * {@code threads JAR PORT [WARMUP_S] [MEASURE_S]}: where the CPU of one scrape a second goes, by
    * thread name of the JVM that carries procagent (the JIT's threads included, nothing recording
    * in it, unlike bench/jit.sh): the table's app and scraper, WARMUP_S scrapes a second apart,
-   * then MEASURE_S more, each thread's CPU (schedstat) over those, per scrape.
+   * then MEASURE_S more, each thread's CPU (schedstat) over those, per scrape. {@code
+   * -Devery_ms=15000} scrapes at Prometheus's default interval instead (the warm-up and the
+   * measure are then counts of those scrapes).
    */
   static void threads(String[] args) throws Exception {
     int port = Integer.parseInt(args[2]);
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 60;
     int measure = args.length > 4 ? Integer.parseInt(args[4]) : 30;
+    long every = Long.getLong("every_ms", 1000); // Prometheus's default: -Devery_ms=15000
     Variant v = new Variant("procagent", List.of("-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port), "plain", port);
     Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -295,17 +298,17 @@ public class Compare {
       try (Scraper s = new Scraper(port)) {
         for (int i = 0; i < warmup; i++) {
           s.scrape();
-          Thread.sleep(1000);
+          Thread.sleep(every);
         }
         System.out.printf("measuring scrapes %d-%d%n", warmup + 1, warmup + measure);
         System.out.flush();
         Map<String, Long> before = byName(threadNanos(p.pid()), p.pid());
         for (int i = 0; i < measure; i++) {
           s.scrape();
-          Thread.sleep(1000);
+          Thread.sleep(every);
         }
         Map<String, Long> after = byName(threadNanos(p.pid()), p.pid());
-        System.out.printf("CPU per scrape over scrapes %d-%d at one a second, by thread (ms, schedstat):%n", warmup + 1, warmup + measure);
+        System.out.printf("CPU per scrape over scrapes %d-%d at one every %d ms, by thread (ms, schedstat):%n", warmup + 1, warmup + measure, every);
         double all = 0;
         List<Map.Entry<String, Double>> rows = new ArrayList<>();
         for (Map.Entry<String, Long> e : after.entrySet()) {
