@@ -30,8 +30,9 @@ import java.util.function.LongSupplier;
  * over a hundred /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first read after
  * a quiet spell has a round run on the sampler's thread at once, and a read of the descendants
  * waits for it (up to a second), so no reader sees them older than an interval; the ticks are
- * rounds again from then on. Called directly, {@link #tick} always runs a round (the daemon and
- * tests do).
+ * rounds again from then on. While reads come at least two intervals apart (Prometheus's
+ * default 15 s against the default 5 s), only the last round before each read runs ({@link
+ * #paced}). Called directly, {@link #tick} always runs a round (the daemon and tests do).
  */
 public final class Sampler {
 
@@ -71,6 +72,8 @@ public final class Sampler {
   /** Reads closer together than this are one visit (a scrape reads several values). */
   static final long VISIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
   static final long QUIET_AFTER_MAX_NANOS = TimeUnit.MINUTES.toNanos(10);
+  /** Reads at least this many intervals apart get one round each (see paced). */
+  static final int PACED_INTERVALS = 2;
   private LongSupplier clock = System::nanoTime;
   private final Object reads = new Object();
   private boolean visited; // guarded by reads, as the four below
@@ -206,10 +209,46 @@ public final class Sampler {
     tickAt(clock.getAsLong(), false);
   }
 
-  /** A round, if forced or unless nobody reads and the last round is recent enough. */
+  /**
+   * A round, if forced, or unless nobody reads and the last round is recent enough, or reads
+   * come at a pace that another round will serve first ({@link #paced}).
+   */
   private void tickAt(long now, boolean forced) {
-    if (forced || roundDue(now)) {
+    if (forced || roundDue(now) && !paced(now)) {
       round(now);
+    }
+  }
+
+  /**
+   * Whether a round due at {@code now} is left out because reads come at a steady pace of at
+   * least {@link #PACED_INTERVALS} intervals (Prometheus every 15 s against the default 5 s).
+   * Of the rounds due every interval, only the last one due at least a margin (a quarter
+   * second, or half an interval if shorter) before the next read is expected runs, so a read
+   * finds the descendants at most an interval and the margin old (an interval with every
+   * round), and the utilisation over the whole time since the round before, about the time
+   * between reads (as psutil's {@code cpu_percent()} between calls), instead of over the last
+   * interval only. The rounds in between, which nobody would read, are not paid for: at
+   * Prometheus's default pace they were PACED_SHARE of procagent's CPU. The margin keeps a round
+   * from coming just after the read it was meant to serve (which would then find the round of
+   * a whole pace before). The pace is the shorter of the last two gaps between visits, so a
+   * read that comes early is expected early; once the expected time is a margin past without a
+   * read, every round runs again.
+   */
+  boolean paced(long now) {
+    synchronized (reads) {
+      if (gap2 <= 0 || quietLocked(now)) {
+        return false;
+      }
+      long pace = Math.min(gap1, gap2);
+      if (pace < PACED_INTERVALS * intervalNanos) {
+        return false;
+      }
+      long margin = Math.min(VISIT_NANOS, intervalNanos / 2);
+      long serve = lastVisit + pace - margin; // the last round due by then serves the read
+      if (now - (serve + 2 * margin) >= 0) {
+        return false; // the read is late
+      }
+      return now + intervalNanos - serve <= 0 || now - serve > 0;
     }
   }
 

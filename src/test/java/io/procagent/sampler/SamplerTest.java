@@ -85,21 +85,84 @@ class SamplerTest {
       }
       s.scheduledTick();
     }
-    assertThat(system.reads).as("rounds while scraped every 15 s").isEqualTo(11); // not at 130 s
+    // not at 130 s (quiet until the pace is known), and from the third scrape (150 s) only the
+    // last round before each expected scrape: 120, 125, 135, 140, 145, 160, 175 s
+    assertThat(system.reads).as("rounds while scraped every 15 s").isEqualTo(7);
     // scrapes stop (last at 165 s): rounds go on while within twice the pace (30 s), then one a minute
     system.reads = 0;
     for (int i = 0; i < 25; i++, now[0] += tick) { // 180 .. 300 s
       s.scheduledTick();
     }
-    assertThat(system.reads).as("rounds after the last scrape").isEqualTo(5); // 180-195 s, then 255 s
+    // 185-195 s, then 255 s (not at 180 s, when the next scrape was due: 175 s served it)
+    assertThat(system.reads).as("rounds after the last scrape").isEqualTo(4);
     assertThat(s.quiet(now[0])).isTrue();
-    // a scrape at 307 s: the next tick is a round again
+    // a scrape at 307 s: rounds again, at the pace of the scrapes before the quiet spell (the
+    // next expected at 322 s: the round at 317 s; the sampler's thread runs one at once too)
     now[0] += 2_000_000_000L;
     s.process();
     assertThat(s.quiet(now[0])).isFalse();
     system.reads = 0;
-    s.scheduledTick();
+    for (int i = 0; i < 3; i++, now[0] += tick) { // 307, 312, 317 s
+      s.scheduledTick();
+    }
     assertThat(system.reads).isEqualTo(1);
+    assertThat(s.paced(now[0] - tick)).isFalse();
+  }
+
+  /**
+   * Runs the sampler's ticks every 5 s from 0 to {@code endS} (s) with a visit (a scrape: the
+   * utilisation and the descendants read) at each of {@code readsS}, and gives the times of
+   * the rounds (s), from their descendant scans; each took the utilisation window too.
+   */
+  java.util.List<Double> roundsWith(double endS, double... readsS) {
+    long[] now = {0};
+    Sampler s = clocked(now, Duration.ofSeconds(5));
+    java.util.List<Double> scans = new java.util.ArrayList<>();
+    system.reads = 0;
+    s.scanChildren((root, args) -> {
+      scans.add(now[0] / 1e9);
+      return java.util.List.of();
+    }, 1, new CommandGroups(10), 10, false);
+    int r = 0;
+    for (long t = 0; t <= (long) (endS * 1e9); t += 5_000_000_000L) {
+      for (; r < readsS.length && readsS[r] * 1e9 < t; r++) {
+        now[0] = (long) (readsS[r] * 1e9);
+        s.utilization();
+        s.children();
+      }
+      now[0] = t;
+      s.scheduledTick();
+    }
+    assertThat(system.reads).as("host CPU read in every round").isEqualTo(scans.size());
+    return scans;
+  }
+
+  @Test
+  void scrapedEvery15sOnlyTheLastRoundBeforeEachScrapeRuns() {
+    // (no rounds at 10 and 15 s: nobody read for longer than the pace lets expect, see above)
+    // the pace is known from the third scrape (32 s): then one round 2 s before each scrape
+    assertThat(roundsWith(90, 2, 17, 32, 47, 62, 77)).containsExactly(0.0, 5.0, 20.0, 25.0, 30.0, 45.0, 60.0, 75.0, 90.0);
+  }
+
+  @Test
+  void aScrapeDueJustAfterARoundIsServedByTheOneBefore() {
+    // scrapes 0.1 s after a round is due (it could still be under way): the round before it
+    // runs, and that one does not (it would come after the scrape, if 0.2 s late, say)
+    assertThat(roundsWith(70, 10.1, 25.1, 40.1, 55.1, 70.1)).containsExactly(0.0, 15.0, 30.0, 35.0, 40.0, 50.0, 65.0);
+    // and just before: 0.3 s before a round is due, that round serves the scrape
+    assertThat(roundsWith(70, 9.7, 24.7, 39.7, 54.7, 69.7)).containsExactly(0.0, 10.0, 25.0, 30.0, 35.0, 50.0, 65.0);
+  }
+
+  @Test
+  void everyRoundRunsWhenReadsComeOftenOrIrregularlyOrStop() {
+    // every 8 s: under two intervals
+    assertThat(roundsWith(60, 2, 10, 18, 26, 34, 42, 50, 58))
+        .containsExactly(0.0, 5.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0, 55.0, 60.0);
+    // a JMX read at 54 s, between two scrapes, makes the pace 7 s: every round from then
+    assertThat(roundsWith(90, 2, 17, 32, 47, 54, 62, 77))
+        .containsExactly(0.0, 5.0, 20.0, 25.0, 30.0, 45.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0);
+    // the last scrape at 47 s: every round from the one before the expected 62 s
+    assertThat(roundsWith(120, 2, 17, 32, 47)).containsSequence(60.0, 65.0, 70.0, 75.0).doesNotContain(50.0, 55.0);
   }
 
   @Test
