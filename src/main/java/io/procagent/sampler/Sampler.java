@@ -228,9 +228,9 @@ public final class Sampler {
    * round), and the utilisation over the whole time since the round before, about the time
    * between reads (as psutil's {@code cpu_percent()} between calls), instead of over the last
    * interval only. The rounds in between, which nobody would read, are not paid for: at
-   * Prometheus's default pace they were PACED_SHARE of procagent's CPU. The margin keeps a round
-   * from coming just after the read it was meant to serve (which would then find the round of
-   * a whole pace before). The pace is the shorter of the last two gaps between visits, so a
+   * Prometheus's default pace they were a third of procagent's threads' CPU. The margin keeps a
+   * round from coming just after the read it was meant to serve (which would then find the
+   * round of a whole pace before). The pace is the shorter of the last two gaps between visits, so a
    * read that comes early is expected early; once the expected time is a margin past without a
    * read, every round runs again.
    */
