@@ -3,7 +3,7 @@ package io.procagent.config;
 /**
  * {@code collectors.children}.
  *
- * @param enabled scan the live descendants in the sampling rounds (see Sampler#scanDue)
+ * @param enabled scan the live descendants on every sampling round
  * @param maxCommands distinct {@code command} labels before the rest fold into "other"
  * @param arguments show (redacted) command lines in the JMX table; off because arguments can
  *     hold secrets

@@ -49,7 +49,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  *   system: true
  *   jvm: { enabled: true, thread_states: false }
  *   children:
- *     enabled: true        # scan live descendants in the sampling rounds
+ *     enabled: true        # scan live descendants every sampling round
  *     max_commands: 20     # command labels before the rest fold into "other"
  *     launches: true       # record every child started through ProcessBuilder
  *     arguments: false     # show redacted command lines in JMX

@@ -230,9 +230,9 @@ public final class Sampler {
    * interval only. The rounds in between, which nobody would read, are not paid for: at
    * Prometheus's default pace they were a third of procagent's threads' CPU. The margin keeps a
    * round from coming just after the read it was meant to serve (which would then find the
-   * round of a whole pace before). The pace is the shorter of the last two gaps between visits, so a
-   * read that comes early is expected early; once the expected time is a margin past without a
-   * read, every round runs again.
+   * round of a whole pace before). The pace is the shorter of the last two gaps between visits,
+   * so a read that comes early is expected early; once the expected time is a margin past
+   * without a read, every round runs again.
    */
   boolean paced(long now) {
     synchronized (reads) {

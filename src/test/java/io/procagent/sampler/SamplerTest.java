@@ -141,16 +141,19 @@ class SamplerTest {
   void scrapedEvery15sOnlyTheLastRoundBeforeEachScrapeRuns() {
     // (no rounds at 10 and 15 s: nobody read for longer than the pace lets expect, see above)
     // the pace is known from the third scrape (32 s): then one round 2 s before each scrape
-    assertThat(roundsWith(90, 2, 17, 32, 47, 62, 77)).containsExactly(0.0, 5.0, 20.0, 25.0, 30.0, 45.0, 60.0, 75.0, 90.0);
+    assertThat(roundsWith(90, 2, 17, 32, 47, 62, 77))
+        .containsExactly(0.0, 5.0, 20.0, 25.0, 30.0, 45.0, 60.0, 75.0, 90.0);
   }
 
   @Test
   void aScrapeDueJustAfterARoundIsServedByTheOneBefore() {
     // scrapes 0.1 s after a round is due (it could still be under way): the round before it
     // runs, and that one does not (it would come after the scrape, if 0.2 s late, say)
-    assertThat(roundsWith(70, 10.1, 25.1, 40.1, 55.1, 70.1)).containsExactly(0.0, 15.0, 30.0, 35.0, 40.0, 50.0, 65.0);
+    assertThat(roundsWith(70, 10.1, 25.1, 40.1, 55.1, 70.1))
+        .containsExactly(0.0, 15.0, 30.0, 35.0, 40.0, 50.0, 65.0);
     // and just before: 0.3 s before a round is due, that round serves the scrape
-    assertThat(roundsWith(70, 9.7, 24.7, 39.7, 54.7, 69.7)).containsExactly(0.0, 10.0, 25.0, 30.0, 35.0, 50.0, 65.0);
+    assertThat(roundsWith(70, 9.7, 24.7, 39.7, 54.7, 69.7))
+        .containsExactly(0.0, 10.0, 25.0, 30.0, 35.0, 50.0, 65.0);
   }
 
   @Test
@@ -162,7 +165,9 @@ class SamplerTest {
     assertThat(roundsWith(90, 2, 17, 32, 47, 54, 62, 77))
         .containsExactly(0.0, 5.0, 20.0, 25.0, 30.0, 45.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0);
     // the last scrape at 47 s: every round from the one before the expected 62 s
-    assertThat(roundsWith(120, 2, 17, 32, 47)).containsSequence(60.0, 65.0, 70.0, 75.0).doesNotContain(50.0, 55.0);
+    assertThat(roundsWith(120, 2, 17, 32, 47))
+        .containsSequence(60.0, 65.0, 70.0, 75.0)
+        .doesNotContain(50.0, 55.0);
   }
 
   @Test

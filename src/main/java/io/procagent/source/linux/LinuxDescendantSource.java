@@ -26,7 +26,7 @@ import java.util.Map;
  * when no pid was handed out since the last listing reads the known descendants' stats only.
  *
  * <p>The agent's sampler calls {@link #descendants(long, boolean)} in its rounds, with nobody
- * looking, in code the JIT has mostly not compiled yet (a scan every 5 s, or one a scrape), so
+ * looking, in code the JIT has mostly not compiled yet (a round every 5 s, or one a scrape), so
  * what a round does per descendant is kept to the reads themselves: stat bytes are parsed in one
  * pass without a String, and a descendant seen last round reuses its paths and its command
  * label.
