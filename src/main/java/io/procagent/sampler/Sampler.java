@@ -244,11 +244,10 @@ public final class Sampler {
         return false;
       }
       long margin = Math.min(VISIT_NANOS, intervalNanos / 2);
-      long serve = lastVisit + pace - margin; // the last round due by then serves the read
-      if (now - (serve + 2 * margin) >= 0) {
-        return false; // the read is late
-      }
-      return now + intervalNanos - serve <= 0 || now - serve > 0;
+      // the round due in the interval up to a margin before the read is expected serves it; the
+      // rounds before that one, and after it until the read is a margin late, are left out
+      long sinceServe = now - (lastVisit + pace - margin);
+      return sinceServe <= -intervalNanos || sinceServe > 0 && sinceServe < 2 * margin;
     }
   }
 
