@@ -281,14 +281,17 @@ public class Compare {
    * in it, unlike bench/jit.sh): the table's app and scraper, WARMUP_S scrapes a second apart,
    * then MEASURE_S more, each thread's CPU (schedstat) over those, per scrape. {@code
    * -Devery_ms=15000} scrapes at Prometheus's default interval instead (the warm-up and the
-   * measure are then counts of those scrapes).
+   * measure are then counts of those scrapes); {@code -Dconfig=FILE} gives procagent a config file.
    */
   static void threads(String[] args) throws Exception {
     int port = Integer.parseInt(args[2]);
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 60;
     int measure = args.length > 4 ? Integer.parseInt(args[4]) : 30;
     long every = Long.getLong("every_ms", 1000); // Prometheus's default: -Devery_ms=15000
-    Variant v = new Variant("procagent", List.of("-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port), "plain", port);
+    String config = System.getProperty("config"); // -Dconfig=FILE: the agent's config file
+    String agent = "-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port
+        + (config == null ? "" : ":" + Path.of(config).toAbsolutePath());
+    Variant v = new Variant("procagent", List.of(agent), "plain", port);
     Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     try {
