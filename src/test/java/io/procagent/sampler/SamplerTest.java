@@ -4,8 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.procagent.Fakes;
+import io.procagent.source.ChildProcess;
+import io.procagent.source.ProcessSnapshot;
+import io.procagent.source.ProcessSource;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -114,14 +122,14 @@ class SamplerTest {
    * utilisation and the descendants read) at each of {@code readsS}, and gives the times of
    * the rounds (s), from their descendant scans; each took the utilisation window too.
    */
-  java.util.List<Double> roundsWith(double endS, double... readsS) {
+  List<Double> roundsWith(double endS, double... readsS) {
     long[] now = {0};
     Sampler s = clocked(now, Duration.ofSeconds(5));
-    java.util.List<Double> scans = new java.util.ArrayList<>();
+    List<Double> scans = new ArrayList<>();
     system.reads = 0;
     s.scanChildren((root, args) -> {
       scans.add(now[0] / 1e9);
-      return java.util.List.of();
+      return List.of();
     }, 1, new CommandGroups(10), 10, false);
     int r = 0;
     for (long t = 0; t <= (long) (endS * 1e9); t += 5_000_000_000L) {
@@ -188,9 +196,8 @@ class SamplerTest {
   void theFirstReadAfterAQuietSpellGetsDescendantsOfARoundItStarted() throws Exception {
     long[] now = {0};
     Sampler s = clocked(now, null); // the interval comes with start
-    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicReference<java.util.List<io.procagent.source.ChildProcess>> tree =
-        new java.util.concurrent.atomic.AtomicReference<>(java.util.List.of());
+    AtomicInteger scans = new AtomicInteger();
+    AtomicReference<List<ChildProcess>> tree = new AtomicReference<>(List.of());
     s.scanChildren(
         (root, args) -> {
           scans.incrementAndGet();
@@ -206,7 +213,7 @@ class SamplerTest {
       assertThat(scans.get()).isEqualTo(1);
       // two minutes nobody read; meanwhile three children started
       now[0] += 120_000_000_000L;
-      tree.set(java.util.List.of(child(11), child(12), child(13)));
+      tree.set(List.of(child(11), child(12), child(13)));
       assertThat(s.children().liveTotal()).as("descendants of a round the read started").isEqualTo(3);
       assertThat(scans.get()).isEqualTo(2);
       // the visit goes on: no other round
@@ -218,18 +225,18 @@ class SamplerTest {
     }
   }
 
-  private static io.procagent.source.ChildProcess child(long pid) {
-    return new io.procagent.source.ChildProcess(pid, 1, "sleep", 'S', 0, 0, pid, 1.7e9, 1000, 1, 3, "");
+  private static ChildProcess child(long pid) {
+    return new ChildProcess(pid, 1, "sleep", 'S', 0, 0, pid, 1.7e9, 1000, 1, 3, "");
   }
 
   @Test
   void aReadSoonAfterTheLastRoundBringsTheIntervalBack() throws Exception {
     long[] now = {0};
     Sampler s = clocked(now, null); // the interval comes with start
-    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger scans = new AtomicInteger();
     s.scanChildren((root, args) -> {
       scans.incrementAndGet();
-      return java.util.List.of();
+      return List.of();
     }, 1, new CommandGroups(10), 10, false);
     try {
       s.start(Duration.ofMillis(200)); // a round at 0; never read: the next in a minute
@@ -261,10 +268,10 @@ class SamplerTest {
   }
 
   /** The fake process, its CPU alone (what a sampling round reads) from {@code cpu}. */
-  io.procagent.source.ProcessSource withCpu(java.util.function.Supplier<io.procagent.source.ProcessSource.Cpu> cpu) {
-    return new io.procagent.source.ProcessSource() {
+  ProcessSource withCpu(Supplier<ProcessSource.Cpu> cpu) {
+    return new ProcessSource() {
       @Override
-      public io.procagent.source.ProcessSnapshot read() throws IOException {
+      public ProcessSnapshot read() throws IOException {
         return process.read();
       }
 
@@ -278,9 +285,9 @@ class SamplerTest {
   @Test
   void aRoundReadsOnlyTheProcesssCpuAndAScrapeReadsTheRest() {
     int[] cpuReads = {0};
-    io.procagent.source.ProcessSource source = withCpu(() -> {
+    ProcessSource source = withCpu(() -> {
       cpuReads[0]++;
-      return new io.procagent.source.ProcessSource.Cpu(cpuReads[0], cpuReads[0] * 1_000_000_000L);
+      return new ProcessSource.Cpu(cpuReads[0], cpuReads[0] * 1_000_000_000L);
     });
     Sampler s = new Sampler(source, system, Duration.ZERO, () -> 4, errors);
     system.next = Fakes.system(1, 1, 1);
@@ -297,8 +304,8 @@ class SamplerTest {
   @Test
   void theCpusAvailableAreAskedAtMostOnceAMinute() {
     long[] at = {0};
-    io.procagent.source.ProcessSource source = // one CPU busy all the time
-        withCpu(() -> new io.procagent.source.ProcessSource.Cpu(at[0] / 1e9, at[0]));
+    ProcessSource source = // one CPU busy all the time
+        withCpu(() -> new ProcessSource.Cpu(at[0] / 1e9, at[0]));
     int[] asked = {0};
     int[] available = {4};
     Sampler s =
