@@ -1,7 +1,15 @@
-import java.io.*;
-import java.net.*;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.*;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 
@@ -10,7 +18,8 @@ import java.util.Iterator;
  * bytes (a 16 KB body, the size of procagent's text reply), to set procagent's HTTP loop beside
  * at one scrape a second. Agent arguments as procagent's, {@code HOST:PORT:MODE}: a MODE ending
  * in {@code block} serves each connection on a thread of its own with blocking reads; anything
- * else, one NIO selector thread. The bench's {@code -Dconfig=} passes MODE:
+ * else, one NIO selector thread. Its threads are named {@code floor-http} (the listener, or the
+ * selector) and {@code floor-conn}. The bench's {@code -Dconfig=} passes MODE:
  *
  * <pre>
  * mkdir -p target/floor && javac -d target/floor bench/FloorAgent.java
@@ -42,7 +51,7 @@ public class FloorAgent {
       try {
         if (mode.equals("block")) block(port); else nio(port);
       } catch (Exception e) { e.printStackTrace(); }
-    }, "procagent-http");
+    }, "floor-http");
     t.setDaemon(true);
     t.start();
   }
@@ -52,7 +61,7 @@ public class FloorAgent {
     ss.bind(new InetSocketAddress("127.0.0.1", port));
     while (true) {
       Socket s = ss.accept();
-      Thread c = new Thread(() -> serve(s), "procagent-conn");
+      Thread c = new Thread(() -> serve(s), "floor-conn");
       c.setDaemon(true);
       c.start();
     }
