@@ -140,7 +140,32 @@ final class ScrapeHandler {
         return Reply.text(500, "procagent: the scrape failed; see the agent's log\n");
       }
     }
+    String bad = request.query() == null ? null : notUrlEncoded(request.query());
+    if (bad != null) { // client_java's URLDecoder would throw, and the scrape be a 500
+      return Reply.text(400, "procagent: the query is not URL-encoded ('%' without two hex digits after it) in '" + bad + "'\n");
+    }
     return handled(request); // name[] and debug queries, protobuf, escaping that changes names
+  }
+
+  /** Longest piece of a bad query quoted back. */
+  static final int QUOTED = 64;
+
+  /**
+   * The piece of {@code query} (between {@code &}s, at most {@link #QUOTED} characters of it)
+   * holding a {@code %} not followed by two hex digits, which {@code URLDecoder} rejects; null when
+   * there is none. client_java decodes the query's pieces with it for {@code name[]} and {@code
+   * debug}.
+   */
+  static String notUrlEncoded(String query) {
+    for (int i = query.indexOf('%'); i >= 0; i = query.indexOf('%', i + 1)) {
+      if (i + 2 >= query.length() || Character.digit(query.charAt(i + 1), 16) < 0 || Character.digit(query.charAt(i + 2), 16) < 0) {
+        int from = query.lastIndexOf('&', i) + 1;
+        int amp = query.indexOf('&', i);
+        int to = Math.min(amp < 0 ? query.length() : amp, from + QUOTED);
+        return query.substring(from, to);
+      }
+    }
+    return null;
   }
 
   /**

@@ -260,6 +260,25 @@ class PlainServerTest {
   }
 
   @Test
+  void aQueryThatIsNotUrlEncodedIs400NamingThePieceAndTheNextRequestIsServed() throws Exception {
+    connect();
+    send("GET /metrics?name[]=process_open_fds&name[]=%zz&x=1 HTTP/1.1\r\n\r\n");
+    Response bad = read(false);
+    assertThat(bad.status()).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(bad.body()).isEqualTo("procagent: the query is not URL-encoded ('%' without two hex digits after it) in 'name[]=%zz'\n");
+    send("GET /metrics?name[]=process_open_fds% HTTP/1.1\r\n\r\n");
+    assertThat(read(false).body()).endsWith("in 'name[]=process_open_fds%'\n");
+    send("GET /metrics?name[]=process%5Fopen%5ffds HTTP/1.1\r\n\r\n");
+    Response good = read(false);
+    assertThat(good.status()).isEqualTo("HTTP/1.1 200 OK");
+    assertThat(good.body().lines().filter(l -> !l.startsWith("#"))).containsExactly("process_open_fds 23.0");
+    assertThat(ScrapeHandler.notUrlEncoded("a=%41&b=%2f")).isNull();
+    assertThat(ScrapeHandler.notUrlEncoded("a=%4")).isEqualTo("a=%4");
+    assertThat(ScrapeHandler.notUrlEncoded("a=%g1&b")).isEqualTo("a=%g1");
+    assertThat(ScrapeHandler.notUrlEncoded("b&name[]=" + "x".repeat(100) + "%")).isEqualTo("name[]=" + "x".repeat(ScrapeHandler.QUOTED - 7));
+  }
+
+  @Test
   void anOversizedHeadIs431() throws Exception {
     connect();
     send("GET /metrics HTTP/1.1\r\nX-Big: " + "a".repeat(PlainServer.MAX_HEAD) + "\r\n\r\n");
