@@ -9,7 +9,9 @@ import io.procagent.config.TargetConfig;
 import io.procagent.daemon.Daemon;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code java -jar procagent.jar COMMAND}. Every command has {@code --help}; a wrong flag, a
@@ -138,7 +140,7 @@ public final class Cli {
   }
 
   private static int daemon(List<String> args, PrintStream out, PrintStream err) throws UsageException {
-    List<String> parts = new ArrayList<>();
+    Map<String, String> flags = new HashMap<>();
     List<TargetConfig> targets = new ArrayList<>();
     try {
       for (int i = 0; i < args.size(); i++) {
@@ -156,11 +158,11 @@ public final class Cli {
         String value = args.get(++i);
         if (a.equals("--target")) {
           targets.add(TargetConfig.parseFlag(value));
-        } else {
-          parts.add(a.substring(2) + "=" + value);
+        } else if (flags.put(a, value) != null) {
+          throw new UsageException("option " + a + " is given twice");
         }
       }
-      AgentConfig config = AgentArgs.resolve(String.join(",", parts));
+      AgentConfig config = AgentArgs.fromFlags(flags.get("--host"), flags.get("--port"), flags.get("--config"));
       if (!targets.isEmpty()) {
         List<TargetConfig> all = new ArrayList<>(config.targets());
         for (TargetConfig t : targets) {

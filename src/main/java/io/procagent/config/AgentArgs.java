@@ -46,12 +46,16 @@ public final class AgentArgs {
         if (value.isEmpty()) {
           throw new ConfigException("agent argument '" + key + "' has an empty value");
         }
+        if (!key.equals("port") && !key.equals("host") && !key.equals("config")) {
+          throw new ConfigException("unknown agent argument '" + key + "' (known: port, host, config)");
+        }
+        if (key.equals("port") ? port != null : key.equals("host") ? host != null : config != null) {
+          throw new ConfigException("agent argument '" + key + "' is given twice");
+        }
         switch (key) {
           case "port" -> port = value;
           case "host" -> host = value;
-          case "config" -> config = value;
-          default -> throw new ConfigException(
-              "unknown agent argument '" + key + "' (known: port, host, config)");
+          default -> config = value;
         }
       }
     } else {
@@ -66,19 +70,39 @@ public final class AgentArgs {
       port = m.group(2);
       config = m.group(3);
     }
+    return resolve(host, port, config, "agent argument ", "agent arguments");
+  }
+
+  /**
+   * The daemon's {@code --host}, {@code --port} and {@code --config} (null when not given), each
+   * value taken whole: never split at {@code ,} or {@code =} as agent arguments are, so that
+   * {@code --port 1,host=x} is a bad port rather than a second setting.
+   */
+  public static AgentConfig fromFlags(String host, String port, String config) throws ConfigException {
+    if (host == null && port == null && config == null) {
+      return AgentConfig.defaults();
+    }
+    return resolve(host, port, config, "option --", "command line");
+  }
+
+  /**
+   * @param what how errors name a setting: {@code "agent argument "} or {@code "option --"}
+   * @param source what the configuration is said to come from when there is no file
+   */
+  private static AgentConfig resolve(String host, String port, String config, String what, String source)
+      throws ConfigException {
     AgentConfig base = AgentConfig.defaults();
     if (config != null) {
       base = ConfigFile.load(Path.of(config), base);
     }
-    String finalHost = host == null ? base.host() : stripBrackets(validHost(host));
-    int finalPort = port == null ? base.port() : parsePort(port);
-    String source = config != null ? config : "agent arguments";
-    return base.withHttp(finalHost, finalPort, source);
+    String finalHost = host == null ? base.host() : stripBrackets(validHost(host, what));
+    int finalPort = port == null ? base.port() : parsePort(port, what);
+    return base.withHttp(finalHost, finalPort, config != null ? config : source);
   }
 
-  private static String validHost(String host) throws ConfigException {
+  private static String validHost(String host, String what) throws ConfigException {
     if (host.length() > 253 || !host.matches("[A-Za-z0-9._:\\-\\[\\]%]+")) {
-      throw new ConfigException("agent argument host '" + host + "' is not a host name or address");
+      throw new ConfigException(what + "host '" + host + "' is not a host name or address");
     }
     return host;
   }
@@ -89,7 +113,7 @@ public final class AgentArgs {
         : host;
   }
 
-  static int parsePort(String port) throws ConfigException {
+  private static int parsePort(String port, String what) throws ConfigException {
     try {
       int n = Integer.parseInt(port);
       if (n >= 0 && n <= 65535) {
@@ -98,6 +122,6 @@ public final class AgentArgs {
     } catch (NumberFormatException e) {
       // fall through to the message below
     }
-    throw new ConfigException("agent argument port '" + port + "' is not a port number 0..65535");
+    throw new ConfigException(what + "port '" + port + "' is not a port number 0..65535");
   }
 }

@@ -17,7 +17,7 @@ public interface AgentMXBean {
   /** "serving", or why not (e.g. port in use, retrying). */
   String getStatus();
 
-  /** Config file path, "agent arguments" or "defaults". */
+  /** Config file path, "agent arguments", "command line" (the daemon's flags) or "defaults". */
   String getConfigSource();
 
   double getSamplingIntervalSeconds();

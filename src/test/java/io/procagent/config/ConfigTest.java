@@ -68,11 +68,25 @@ class ConfigTest {
         "port= | 'port' has an empty value",
         "config=/nonexistent/p.yaml | cannot read config file /nonexistent/p.yaml: no such file",
         "host=a b,port=1 | host 'a b' is not a host name",
+        "port=1,port=2 | agent argument 'port' is given twice",
+        "config=/a.yaml,host=h,CONFIG=/b.yaml | agent argument 'config' is given twice",
       })
   void badArgumentsNameWhatIsWrong(String args, String message) {
     assertThatThrownBy(() -> AgentArgs.resolve(args))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(message.trim());
+  }
+
+  @Test
+  void daemonFlagsAreTakenWholeAndSayTheyCameFromTheCommandLine() throws ConfigException {
+    assertThat(AgentArgs.fromFlags(null, null, null).source()).isEqualTo(AgentConfig.defaults().source());
+    AgentConfig c = AgentArgs.fromFlags("[::1]", "9495", null);
+    assertThat(c.host()).isEqualTo("::1");
+    assertThat(c.port()).isEqualTo(9495);
+    assertThat(c.source()).isEqualTo("command line");
+    assertThatThrownBy(() -> AgentArgs.fromFlags(null, "1,host=x", null))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("option --port '1,host=x' is not a port number 0..65535");
   }
 
   @Test

@@ -1,0 +1,37 @@
+package io.procagent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The daemon's flags as a user types them: each value whole, each wrong one named. */
+class CliTest {
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // a value with a comma was once joined into agent arguments and read as a second setting
+        "--port 1,host=x | option --port '1,host=x' is not a port number 0..65535",
+        "--host a,port=1 | option --host 'a,port=1' is not a host name or address",
+        "--port 1 --port 2 | option --port is given twice",
+        "--config /nonexistent/p.yaml | cannot read config file /nonexistent/p.yaml: no such file",
+        "--port | option --port needs a value",
+      })
+  @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a daemon that starts never returns
+  void badDaemonFlagsAreOneLineNamingTheFlagAndExitCode2(String flags, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] args = ("daemon " + flags).split(" ");
+    int code = Cli.run("procagent.jar", args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent daemon: " + message.trim() + "\n");
+    assertThat(out.size()).isZero();
+  }
+}
