@@ -15,7 +15,9 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -142,7 +144,9 @@ final class Tls {
       if (chain.isEmpty()) {
         throw new GeneralSecurityException(config.certFile() + " holds no certificate");
       }
-      ks.setKeyEntry("procagent", privateKey(Path.of(config.keyFile())), password, chain.toArray(new Certificate[0]));
+      PrivateKey key = privateKey(Path.of(config.keyFile()));
+      checkPair(key, chain.get(0), config.keyFile(), config.certFile());
+      ks.setKeyEntry("procagent", key, password, chain.toArray(new Certificate[0]));
     }
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(ks, password);
@@ -154,10 +158,49 @@ final class Tls {
     throw new GeneralSecurityException("no X.509 key manager for " + config);
   }
 
+  /** The certificates of a PEM (or DER) file; one that holds none is an exception saying what it holds. */
   private static List<Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       return new ArrayList<>(certs);
+    } catch (CertificateException e) { // the JDK's own words ("signed fields invalid") name neither file nor cause
+      boolean key = new String(Files.readAllBytes(pem), StandardCharsets.ISO_8859_1).contains("PRIVATE KEY-----");
+      throw new GeneralSecurityException(
+          pem + (key ? " holds a private key, not a certificate (cert_file and key_file swapped?)" : " holds no readable certificate: " + e.getMessage()), e);
+    }
+  }
+
+  /**
+   * Whether {@code key} is the private key of {@code cert}: a signature made with one must verify
+   * with the other. Else the server would start and every handshake fail; a renewal whose
+   * certificate is written before its key keeps the old pair until both are there.
+   */
+  static void checkPair(PrivateKey key, Certificate cert, String keyFile, String certFile) throws GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return; // privateKey reads no other kind
+    }
+    byte[] data = certFile.getBytes(StandardCharsets.UTF_8);
+    Signature sign = Signature.getInstance(algorithm);
+    sign.initSign(key);
+    sign.update(data);
+    byte[] signature = sign.sign();
+    boolean pair;
+    try {
+      Signature verify = Signature.getInstance(algorithm);
+      verify.initVerify(cert.getPublicKey());
+      verify.update(data);
+      pair = verify.verify(signature);
+    } catch (GeneralSecurityException e) { // a public key of another kind
+      pair = false;
+    }
+    if (!pair) {
+      throw new GeneralSecurityException(keyFile + " is not the private key of the certificate in " + certFile);
     }
   }
 

@@ -166,6 +166,23 @@ class TlsTest {
   }
 
   @Test
+  void swappedOrMismatchedFilesAreRefusedNamingThem() throws Exception {
+    pem("a", "1");
+    pem("b", "2");
+    String certA = dir.resolve("acert.pem").toString();
+    String keyA = dir.resolve("akey.pem").toString();
+    String keyB = dir.resolve("bkey.pem").toString();
+    assertThatThrownBy(() -> Tls.load(new TlsConfig(null, "PKCS12", "", keyA, certA, null, "none")))
+        .hasMessage(keyA + " holds a private key, not a certificate (cert_file and key_file swapped?)");
+    assertThatThrownBy(() -> Tls.load(new TlsConfig(null, "PKCS12", "", certA, keyB, null, "none")))
+        .hasMessage(keyB + " is not the private key of the certificate in " + certA);
+    run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem");
+    assertThatThrownBy(() -> Tls.load(new TlsConfig(null, "PKCS12", "", certA, dir.resolve("rsa.pem").toString(), null, "none")))
+        .hasMessageContaining("is not the private key of the certificate in");
+    assertThat(Tls.load(new TlsConfig(null, "PKCS12", "", certA, keyA, null, "none"))).isNotNull();
+  }
+
+  @Test
   void pkcs1KeysGetAConversionHint() throws Exception {
     run("openssl", "genrsa", "-traditional", "-out", "rsa.pem", "2048");
     assertThatThrownBy(() -> Tls.privateKey(dir.resolve("rsa.pem")))
