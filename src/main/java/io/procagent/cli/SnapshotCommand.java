@@ -67,12 +67,13 @@ final class SnapshotCommand {
           try {
             n = Long.parseLong(v);
           } catch (NumberFormatException e) {
-            throw new UsageException(a + " '" + v + "' is not a number");
+            n = -1;
           }
-          if (n <= 0 || (a.equals("--interval") && n > 60_000)) {
-            throw new UsageException(a + " " + v + " is out of range");
+          boolean isPid = a.equals("--pid");
+          if (n <= 0 || (!isPid && n > 60_000)) {
+            throw new UsageException(a + " '" + v + "' is not " + (isPid ? "a process id (1 or more)" : "1..60000 milliseconds"));
           }
-          if (a.equals("--pid")) {
+          if (isPid) {
             pid = n;
           } else {
             interval = n;

@@ -34,4 +34,26 @@ class CliTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent daemon: " + message.trim() + "\n");
     assertThat(out.size()).isZero();
   }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--interval 0 | --interval '0' is not 1..60000 milliseconds",
+        "--interval 1s | --interval '1s' is not 1..60000 milliseconds",
+        "--interval 60001 | --interval '60001' is not 1..60000 milliseconds",
+        "--pid abc | --pid 'abc' is not a process id (1 or more)",
+        "--pid 0 | --pid '0' is not a process id (1 or more)",
+        "--pid 4194305 | no process 4194305",
+        "--pid | option --pid needs a value",
+      })
+  void badSnapshotOptionsSayWhatIsExpected(String flags, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Cli.run("procagent.jar", ("snapshot " + flags).split(" "), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent snapshot: " + message.trim() + "\n");
+    assertThat(out.size()).isZero();
+  }
 }
