@@ -97,15 +97,34 @@ public final class Attacher {
       out.println("procagent already runs in " + pid + " (" + Jvms.javaagentArg(jvm.get().args()) + ")");
       return 0;
     }
+    List<String> jvmArgs = jvm.get().args();
+    if (jvmArgs.contains("-XX:+DisableAttachMechanism")) {
+      err.println("procagent attach: process " + pid + " runs with -XX:+DisableAttachMechanism, which refuses every"
+          + " attach; start it with -javaagent:procagent.jar instead");
+      return 1;
+    }
     try {
       ByteBuddyAgent.attach(new File(jar), Long.toString(pid), options.isEmpty() ? null : options);
     } catch (RuntimeException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println("procagent attach: attaching to " + pid + " failed: " + cause
-          + " (JDK 21+ with -XX:-EnableDynamicAgentLoading refuses; see attach --help)");
+      err.println("procagent attach: attaching to " + pid + " failed: " + rootCause(e)
+          + (jvmArgs.contains("-XX:-EnableDynamicAgentLoading")
+              ? " (it runs with -XX:-EnableDynamicAgentLoading, which refuses agents loaded after start; see attach --help)"
+              : " (see attach --help)"));
       return 1;
     }
     return await(me, pid);
+  }
+
+  /**
+   * What went wrong under byte-buddy-agent's wrappers (a reflective call's target, a runtime
+   * exception's cause): the attach API's own exception, which says it.
+   */
+  static Throwable rootCause(Throwable e) {
+    Throwable t = e;
+    for (int i = 0; i < 10 && t.getCause() != null && t.getCause() != t; i++) {
+      t = t.getCause(); // InvocationTargetException's target is its cause
+    }
+    return t;
   }
 
   /** Waits for the agent's state file and a healthy endpoint; prints the URL or why not. */

@@ -66,6 +66,29 @@ class AttachIT {
   }
 
   @Test
+  void aJvmThatRefusesAttachIsOneLineSayingWhyAndExitCode1() throws Exception {
+    String home = System.getProperty("java.home");
+    Path options = dir.resolve("vm.options");
+    java.nio.file.Files.writeString(options, "-XX:+DisableAttachMechanism\n");
+    try (Jvm flagged = Jvm.app(home, dir, null, 60_000, "-XX:+DisableAttachMechanism");
+        Jvm hidden = Jvm.app(home, dir, null, 60_000, "-XX:VMOptionsFile=" + options)) { // the flag not on its command line
+      ChildrenIT.awaitStdout(flagged, "app ready");
+      ChildrenIT.awaitStdout(hidden, "app ready");
+      Jvm refused = cli("attach", Long.toString(flagged.process.pid()));
+      assertThat(refused.process.exitValue()).isEqualTo(1);
+      assertThat(refused.stderr()).isEqualTo("procagent attach: process " + flagged.process.pid()
+          + " runs with -XX:+DisableAttachMechanism, which refuses every attach; start it with -javaagent:procagent.jar instead\n");
+      Jvm failed = cli("attach", Long.toString(hidden.process.pid()));
+      assertThat(failed.process.exitValue()).isEqualTo(1);
+      // the attach API's own words, not byte-buddy-agent's reflective wrapper
+      assertThat(failed.stderr())
+          .startsWith("procagent attach: attaching to " + hidden.process.pid() + " failed: com.sun.tools.attach.AttachNotSupportedException")
+          .doesNotContain("InvocationTargetException")
+          .hasLineCount(1);
+    }
+  }
+
+  @Test
   void mistakesAreOneLineAndExitCode2() throws Exception {
     Process sleep = new ProcessBuilder("sleep", "60").start();
     try {
