@@ -119,7 +119,7 @@ public final class Attacher {
    * What went wrong under byte-buddy-agent's wrappers (a reflective call's target, a runtime
    * exception's cause): the attach API's own exception, which says it.
    */
-  static Throwable rootCause(Throwable e) {
+  private static Throwable rootCause(Throwable e) {
     Throwable t = e;
     for (int i = 0; i < 10 && t.getCause() != null && t.getCause() != t; i++) {
       t = t.getCause(); // InvocationTargetException's target is its cause

@@ -60,7 +60,7 @@ final class Tls {
       KeyStore cas = KeyStore.getInstance("PKCS12");
       cas.load(null, null);
       int i = 0;
-      for (Certificate c : certificates(Path.of(config.clientCaFile()))) {
+      for (Certificate c : certificates(Path.of(config.clientCaFile()), false)) {
         cas.setCertificateEntry("ca" + i++, c);
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -140,7 +140,7 @@ final class Tls {
       password = new char[0];
       ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      List<Certificate> chain = certificates(Path.of(config.certFile()));
+      List<Certificate> chain = certificates(Path.of(config.certFile()), true);
       if (chain.isEmpty()) {
         throw new GeneralSecurityException(config.certFile() + " holds no certificate");
       }
@@ -158,15 +158,19 @@ final class Tls {
     throw new GeneralSecurityException("no X.509 key manager for " + config);
   }
 
-  /** The certificates of a PEM (or DER) file; one that holds none is an exception saying what it holds. */
-  private static List<Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+  /**
+   * The certificates of a PEM (or DER) file; one that holds none is an exception saying what it
+   * holds ({@code certFile}: the file is the server's cert_file, which may have been swapped with its key_file).
+   */
+  private static List<Certificate> certificates(Path pem, boolean certFile) throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
       Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
       return new ArrayList<>(certs);
     } catch (CertificateException e) { // the JDK's own words ("signed fields invalid") name neither file nor cause
       boolean key = new String(Files.readAllBytes(pem), StandardCharsets.ISO_8859_1).contains("PRIVATE KEY-----");
       throw new GeneralSecurityException(
-          pem + (key ? " holds a private key, not a certificate (cert_file and key_file swapped?)" : " holds no readable certificate: " + e.getMessage()), e);
+          pem + (key ? " holds a private key, not a certificate" + (certFile ? " (cert_file and key_file swapped?)" : "")
+              : " holds no readable certificate: " + e.getMessage()), e);
     }
   }
 
@@ -175,7 +179,7 @@ final class Tls {
    * with the other. Else the server would start and every handshake fail; a renewal whose
    * certificate is written before its key keeps the old pair until both are there.
    */
-  static void checkPair(PrivateKey key, Certificate cert, String keyFile, String certFile) throws GeneralSecurityException {
+  private static void checkPair(PrivateKey key, Certificate cert, String keyFile, String certFile) throws GeneralSecurityException {
     String algorithm = switch (key.getAlgorithm()) {
       case "RSA" -> "SHA256withRSA";
       case "EC" -> "SHA256withECDSA";
