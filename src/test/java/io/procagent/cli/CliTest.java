@@ -26,13 +26,7 @@ class CliTest {
       })
   @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a daemon that starts never returns
   void badDaemonFlagsAreOneLineNamingTheFlagAndExitCode2(String flags, String message) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    String[] args = ("daemon " + flags).split(" ");
-    int code = Cli.run("procagent.jar", args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent daemon: " + message.trim() + "\n");
-    assertThat(out.size()).isZero();
+    assertMistake("daemon", flags, message);
   }
 
   @ParameterizedTest
@@ -48,12 +42,17 @@ class CliTest {
         "--pid | option --pid needs a value",
       })
   void badSnapshotOptionsSayWhatIsExpected(String flags, String message) {
+    assertMistake("snapshot", flags, message);
+  }
+
+  /** {@code command flags} exits 2 with exactly one line on stderr, {@code message}, and nothing on stdout. */
+  static void assertMistake(String command, String flags, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Cli.run("procagent.jar", ("snapshot " + flags).split(" "), new PrintStream(out, true, StandardCharsets.UTF_8),
+    int code = Cli.run("procagent.jar", (command + " " + flags).split(" "), new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent snapshot: " + message.trim() + "\n");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("procagent " + command + ": " + message.trim() + "\n");
     assertThat(out.size()).isZero();
   }
 }
