@@ -141,8 +141,13 @@ final class Jvm implements AutoCloseable {
         .orElseThrow(() -> new AssertionError("no sample " + series + " in scrape"));
   }
 
+  /**
+   * Stops the JVM, then the children it started that are still alive (by their pids, taken
+   * before it went: a JVM ends without its children, which would live on as orphans).
+   */
   @Override
   public void close() {
+    List<ProcessHandle> children = process.descendants().toList();
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -152,5 +157,6 @@ final class Jvm implements AutoCloseable {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
+    children.forEach(ProcessHandle::destroyForcibly); // a handle checks its process's start time, so a reused pid is safe
   }
 }
