@@ -93,11 +93,12 @@ public final class Attacher {
       out.println("procagent already runs in " + pid + ": " + url(running.get()) + " (" + running.get().getProperty("status") + ")");
       return 0;
     }
-    if (!Jvms.javaagentArg(jvm.get().args()).isEmpty()) {
-      out.println("procagent already runs in " + pid + " (" + Jvms.javaagentArg(jvm.get().args()) + ")");
+    List<String> jvmArgs = jvm.get().args();
+    String javaagent = Jvms.javaagentArg(jvmArgs);
+    if (!javaagent.isEmpty()) {
+      out.println("procagent already runs in " + pid + " (" + javaagent + ")");
       return 0;
     }
-    List<String> jvmArgs = jvm.get().args();
     if (jvmArgs.contains("-XX:+DisableAttachMechanism")) {
       err.println("procagent attach: process " + pid + " runs with -XX:+DisableAttachMechanism, which refuses every"
           + " attach; start it with -javaagent:procagent.jar instead");

@@ -1,7 +1,9 @@
 package io.procagent.config;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,6 +37,7 @@ public final class AgentArgs {
     String port = null;
     String config = null;
     if (text.contains("=")) {
+      Map<String, String> given = new HashMap<>();
       for (String part : text.split(",")) {
         int eq = part.indexOf('=');
         if (eq <= 0) {
@@ -49,15 +52,13 @@ public final class AgentArgs {
         if (!key.equals("port") && !key.equals("host") && !key.equals("config")) {
           throw new ConfigException("unknown agent argument '" + key + "' (known: port, host, config)");
         }
-        if (key.equals("port") ? port != null : key.equals("host") ? host != null : config != null) {
+        if (given.putIfAbsent(key, value) != null) {
           throw new ConfigException("agent argument '" + key + "' is given twice");
         }
-        switch (key) {
-          case "port" -> port = value;
-          case "host" -> host = value;
-          default -> config = value;
-        }
       }
+      host = given.get("host");
+      port = given.get("port");
+      config = given.get("config");
     } else {
       Matcher m = SHORT.matcher(text);
       if (!m.matches()) {
