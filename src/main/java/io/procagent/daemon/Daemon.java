@@ -15,6 +15,7 @@ import io.procagent.source.Sources;
 import io.procagent.source.linux.LinuxDescendantSource;
 import io.procagent.source.linux.ProcessTable;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,10 +103,15 @@ public final class Daemon implements AgentStatus {
       table = t;
       for (Target target : targets) {
         target.source.rematch(t);
+        String problem = target.source.pidfileProblem();
+        if (problem != null) {
+          errors.record(Registries.TARGETS, new IOException(problem));
+          LOG.warnOnce("pidfile-" + target.config.name(), "target " + target.config.name() + " is down: " + problem);
+        }
         target.sampler.tick();
         int unreadable = target.source.unreadable();
         if (unreadable > 0) {
-          errors.record(Registries.TARGETS, new java.io.IOException(
+          errors.record(Registries.TARGETS, new IOException(
               unreadable + " /proc entries of target " + target.config.name() + " may not be read"));
           LOG.warnOnce("unreadable-" + target.config.name(),
               "target " + target.config.name() + ": some /proc entries (fds, cwd) of its processes may not be read; "

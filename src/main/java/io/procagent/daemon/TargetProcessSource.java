@@ -7,7 +7,10 @@ import io.procagent.source.ProcessSource;
 import io.procagent.source.linux.LinuxProcessSource;
 import io.procagent.source.linux.ProcessTable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +43,9 @@ final class TargetProcessSource implements ProcessSource {
   private static final int INVOLUNTARY = 6;
   private static final int FIELDS = 7;
 
+  /** Longer than any pid (2^22 at most on Linux) with a newline; more is not a pidfile. */
+  private static final int PIDFILE_MAX = 32;
+
   private final TargetConfig target;
   private final Path proc;
   private final Map<Long, String> userNames = new HashMap<>();
@@ -51,6 +57,7 @@ final class TargetProcessSource implements ProcessSource {
   private final double[] totals = new double[FIELDS];
   private final boolean[] seenField = new boolean[FIELDS];
   private int unreadable;
+  private String pidfileProblem;
 
   TargetProcessSource(TargetConfig target, Path proc) {
     this.target = target;
@@ -62,12 +69,11 @@ final class TargetProcessSource implements ProcessSource {
     List<Long> found = new ArrayList<>();
     long filePid = -1;
     if (target.pidfile() != null) {
-      try {
-        filePid = Long.parseLong(Files.readString(Path.of(target.pidfile())).trim());
-      } catch (IOException | NumberFormatException e) {
+      filePid = pidFromFile();
+      if (filePid <= 0) {
         matched = List.of();
         roots = List.of();
-        return; // no (readable) pidfile: the target is down
+        return; // no pidfile, or one that names no process: the target is down
       }
     }
     for (long pid : candidates(table, filePid)) {
@@ -82,6 +88,55 @@ final class TargetProcessSource implements ProcessSource {
     found.sort((a, b) -> Long.compare(table.startTicks(a), table.startTicks(b)));
     matched = List.copyOf(found);
     sources.keySet().retainAll(found);
+  }
+
+  /**
+   * The pid in the target's pidfile, or -1 when there is none: the file is missing (the service
+   * is stopped) or empty (being written). Anything else that names no process (a read error, a
+   * directory, text that is not a pid, a pid of 0, which would select every process) is a
+   * {@link #pidfileProblem}.
+   */
+  private long pidFromFile() {
+    pidfileProblem = null;
+    Path file = Path.of(target.pidfile());
+    byte[] head;
+    try (InputStream in = Files.newInputStream(file)) {
+      head = in.readNBytes(PIDFILE_MAX + 1); // bounded: a pidfile pointing at a device or a log
+    } catch (NoSuchFileException e) {
+      return -1;
+    } catch (IOException e) {
+      pidfileProblem = "pidfile " + file + " cannot be read: " + e;
+      return -1;
+    }
+    String text = new String(head, 0, Math.min(head.length, PIDFILE_MAX), StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      return -1;
+    }
+    try {
+      long pid = head.length > PIDFILE_MAX ? -1 : Long.parseLong(text);
+      if (pid > 0) {
+        return pid;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    pidfileProblem = "pidfile " + file + " holds '" + shown(text) + (head.length > PIDFILE_MAX ? "...'" : "'")
+        + ", not a process id (1 or more)";
+    return -1;
+  }
+
+  private static String shown(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      sb.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return sb.toString();
+  }
+
+  /** Why the last round's pidfile named no process, or null (none given, fine, or missing). */
+  synchronized String pidfileProblem() {
+    return pidfileProblem;
   }
 
   private long[] candidates(ProcessTable table, long filePid) {

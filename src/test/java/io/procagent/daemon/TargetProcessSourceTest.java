@@ -35,4 +35,56 @@ class TargetProcessSourceTest {
     assertThat(source.matched()).containsExactlyInAnyOrder(10L, 11L);
     assertThat(source.read().userSeconds()).isEqualTo(0.3);
   }
+
+  @Test
+  void aPidfileThatNamesNoProcessIsAProblemNamedOnceTheTargetIsDown() throws IOException {
+    Files.writeString(proc.resolve("stat"), "cpu  1 1 1 1\ncpu0 1 1 1 1\nbtime 1700000000\nprocesses 9\n");
+    process(10, 1, 1);
+    process(11, 1, 1);
+    Path pidfile = proc.resolve("app.pid");
+    TargetProcessSource source =
+        new TargetProcessSource(new TargetConfig("app", -1, pidfile.toString(), null, null, null, false), proc);
+    ProcessTable table = ProcessTable.scan(proc);
+
+    source.rematch(table); // missing: the service is stopped, which is no fault
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem()).isNull();
+
+    Files.writeString(pidfile, "11\n");
+    source.rematch(table);
+    assertThat(source.matched()).containsExactly(11L);
+    assertThat(source.pidfileProblem()).isNull();
+
+    Files.writeString(pidfile, "");  // being written
+    source.rematch(table);
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem()).isNull();
+
+    Files.writeString(pidfile, "0\n"); // would have selected every process
+    source.rematch(table);
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem())
+        .isEqualTo("pidfile " + pidfile + " holds '0', not a process id (1 or more)");
+
+    Files.writeString(pidfile, "nginx\u0007\n");
+    source.rematch(table);
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem()).isEqualTo("pidfile " + pidfile + " holds 'nginx?', not a process id (1 or more)");
+
+    Files.writeString(pidfile, "1".repeat(10_000)); // read no further than a pid's length
+    source.rematch(table);
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem())
+        .isEqualTo("pidfile " + pidfile + " holds '" + "1".repeat(32) + "...', not a process id (1 or more)");
+
+    Files.delete(pidfile);
+    Files.createDirectory(pidfile);
+    source.rematch(table);
+    assertThat(source.matched()).isEmpty();
+    assertThat(source.pidfileProblem()).startsWith("pidfile " + pidfile + " cannot be read: java.io.IOException");
+
+    Files.delete(pidfile);
+    source.rematch(table);
+    assertThat(source.pidfileProblem()).isNull();
+  }
 }
