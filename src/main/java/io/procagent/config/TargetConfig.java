@@ -1,6 +1,8 @@
 package io.procagent.config;
 
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -57,12 +59,18 @@ public record TargetConfig(
     Pattern cmdline = null;
     String user = null;
     boolean children = false;
-    for (String part : flag.substring(eq + 1).split(",")) {
+    Set<String> given = new HashSet<>();
+    for (String part : flag.substring(eq + 1).split(",", -1)) {
       int colon = part.indexOf(':');
       String kind = colon < 0 ? part : part.substring(0, colon).toLowerCase(Locale.ROOT);
       String value = colon < 0 ? "" : part.substring(colon + 1);
       if (value.isEmpty() && !kind.equals("children")) {
         throw new ConfigException("--target " + name + ": selector '" + part + "' is not KIND:VALUE (kinds: pid, pidfile, comm, cmdline, user, children)");
+      }
+      if (!given.add(kind)) {
+        // every selector must match, so pid:1,pid:2 could never match anything
+        throw new ConfigException(
+            "--target " + name + ": selector '" + kind + "' given twice (all selectors must match; one target per process set)");
       }
       switch (kind) {
         case "pid" -> pid = pid(name, value);

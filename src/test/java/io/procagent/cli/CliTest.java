@@ -23,6 +23,11 @@ class CliTest {
         "--port 1 --port 2 | option --port is given twice",
         "--config /nonexistent/p.yaml | cannot read config file /nonexistent/p.yaml: no such file",
         "--port | option --port needs a value",
+        // every selector must match, so two pids matched nothing, silently
+        "--target a=pid:1,pid:2 | --target a: selector 'pid' given twice (all selectors must match; one target per process set)",
+        "--target a=comm:x,COMM:y | --target a: selector 'comm' given twice (all selectors must match; one target per process set)",
+        "--target a=comm:x, | --target a: selector '' is not KIND:VALUE (kinds: pid, pidfile, comm, cmdline, user, children)",
+        "--target a=pid:0 | target a: pid '0' is not a process id",
       })
   @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a daemon that starts never returns
   void badDaemonFlagsAreOneLineNamingTheFlagAndExitCode2(String flags, String message) {
