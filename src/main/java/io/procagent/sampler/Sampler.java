@@ -27,10 +27,10 @@ import java.util.function.LongSupplier;
  * interval while reads come at their usual pace, and one a minute (or every interval, if longer)
  * once nobody has read for twice the longer of the last two gaps between visits (at least one
  * interval, at most ten minutes): a round with 100 children costs 10-20 ms of cold code and
- * over a hundred /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first read after
- * a quiet spell has a round run on the sampler's thread at once, and a read of the descendants
- * waits for it (up to a second), so no reader sees them older than an interval; the ticks are
- * rounds again from then on. While reads come at least two intervals apart (Prometheus's
+ * over a hundred /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first
+ * read after a quiet spell has a round run on the sampler's thread at once, and a read of the
+ * descendants or of utilisation waits for it (up to a second), so no reader sees them older
+ * than an interval; the ticks are rounds again from then on. While reads come at least two intervals apart (Prometheus's
  * default 15 s against the default 5 s), only the last round before each read runs ({@link
  * #paced}). Called directly, {@link #tick} always runs a round (the daemon and tests do).
  */
@@ -566,9 +566,14 @@ public final class Sampler {
     return children;
   }
 
-  /** Utilisation over the last completed sampling window. */
+  /**
+   * Utilisation over the last completed sampling window; the first read after a quiet spell
+   * waits for the round it started, as {@link #children} does (after a JVM's first quiet minute,
+   * that round is the one that makes a window at all).
+   */
   public Utilization utilization() {
     noteRead();
+    awaitCatchUp();
     return utilization;
   }
 

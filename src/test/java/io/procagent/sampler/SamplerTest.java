@@ -225,6 +225,35 @@ class SamplerTest {
     }
   }
 
+  @Test
+  void theFirstUtilisationReadAfterAQuietSpellIsOfTheWindowItsRoundCloses() throws Exception {
+    long[] now = {0};
+    Sampler s = clocked(now, null); // process 1.0 s and host 100/100 at 1 ns
+    AtomicInteger scans = new AtomicInteger();
+    s.scanChildren((root, args) -> {
+      scans.incrementAndGet();
+      return List.of();
+    }, 1, new CommandGroups(10), 10, false);
+    try {
+      s.start(Duration.ofSeconds(5)); // one round, then none for a minute: nobody reads
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (scans.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(scans.get()).isEqualTo(1);
+      // 30 s later JConsole opens: one sample only, so the window is the round the read starts
+      now[0] = 30_000_000_000L;
+      process.next = Fakes.process(4.0, 0.0, 30_000_000_001L);
+      system.next = Fakes.system(130, 130, 30_000_000_001L);
+      Utilization u = s.utilization();
+      assertThat(u.total()).as("not NaN: the read waited for its round").isCloseTo(0.5, within(1e-9));
+      assertThat(u.windowSeconds()).isCloseTo(30.0, within(1e-9));
+      assertThat(scans.get()).isEqualTo(2);
+    } finally {
+      s.stop();
+    }
+  }
+
   private static ChildProcess child(long pid) {
     return new ChildProcess(pid, 1, "sleep", 'S', 0, 0, pid, 1.7e9, 1000, 1, 3, "");
   }
