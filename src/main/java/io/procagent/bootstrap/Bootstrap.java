@@ -130,10 +130,26 @@ public final class Bootstrap {
 
   private static void report(Throwable t) {
     try {
-      System.err.println("procagent: could not start, the application runs on without it: " + t);
+      System.err.println("procagent: could not start, the application runs on without it: " + describe(t));
     } catch (Throwable ignored) {
       // nothing left to do: the host application must not see our failure
     }
+  }
+
+  /**
+   * {@code t}, with its root cause when it only wraps one (an {@code ExceptionInInitializerError}
+   * says nothing by itself), and what a security exception means: procagent reads /proc, opens a
+   * port and starts threads on its own, which a Java security manager denies.
+   */
+  static String describe(Throwable t) {
+    Throwable root = t;
+    boolean denied = t instanceof SecurityException;
+    for (int i = 0; root.getCause() != null && root.getCause() != root && i < 20; i++) {
+      root = root.getCause();
+      denied |= root instanceof SecurityException;
+    }
+    String text = root == t ? String.valueOf(t) : t + ", caused by " + root;
+    return denied ? text + " (procagent does not run under a Java security manager)" : text;
   }
 
   static boolean supported(String specVersion) {

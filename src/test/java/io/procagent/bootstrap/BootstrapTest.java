@@ -26,4 +26,14 @@ class BootstrapTest {
     assertThat(Bootstrap.rank("/tmp/procagent-1-x/snakeyaml-2.5.jar"))
         .isEqualTo(Bootstrap.rank("/tmp/procagent-1-x/oshi-core-7.5.0.jar"));
   }
+
+  @org.junit.jupiter.api.Test
+  void aFailureToStartIsNamedByItsRootCauseAndASecurityManagerByName() {
+    assertThat(Bootstrap.describe(new IllegalStateException("x"))).isEqualTo("java.lang.IllegalStateException: x");
+    assertThat(Bootstrap.describe(new ExceptionInInitializerError(new IllegalStateException("x"))))
+        .isEqualTo("java.lang.ExceptionInInitializerError, caused by java.lang.IllegalStateException: x");
+    assertThat(Bootstrap.describe(new RuntimeException("a", new ExceptionInInitializerError(new SecurityException("denied")))))
+        .isEqualTo("java.lang.RuntimeException: a, caused by java.lang.SecurityException: denied"
+            + " (procagent does not run under a Java security manager)");
+  }
 }

@@ -116,6 +116,35 @@ class FaultsIT {
     }
   }
 
+  /**
+   * A Java security manager (Java 17-23 only) denies procagent what it does on its own: reading
+   * /proc, opening a port. Even with procagent.jar granted everything, the classes it loads from
+   * its private directory are not. One line names the denial, with its cause, and says so.
+   */
+  @org.junit.jupiter.api.Test
+  void underASecurityManagerOneLineSaysProcagentDoesNotRun() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 24, "no security manager since Java 24");
+    Path policy = dir.resolve("procagent.policy");
+    Files.writeString(policy, "grant codeBase \"" + Jvm.AGENT.toAbsolutePath().toUri()
+        + "\" { permission java.security.AllPermission; };\n");
+    String[][] cases = {
+      {"-Djava.security.manager", "\"getProtectionDomain\")"},
+      {"-Djava.security.policy=" + policy, "ExceptionInInitializerError, caused by java.security.AccessControlException"},
+    };
+    for (String[] c : cases) {
+      try (Jvm app = runsNormally(System.getProperty("java.home"), "127.0.0.1:" + Jvm.freePort(),
+          "-Djava.security.manager", c[0])) {
+        assertThat(app.agentLines())
+            .as(c[0])
+            .singleElement()
+            .asString()
+            .startsWith("procagent: could not start, the application runs on without it: ")
+            .contains(c[1])
+            .endsWith(" (procagent does not run under a Java security manager)");
+      }
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("javaHomes")
   void secondAgentIsRefusedWithOneLine(String javaHome) throws Exception {
