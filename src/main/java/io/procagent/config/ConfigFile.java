@@ -370,7 +370,7 @@ public final class ConfigFile {
             case "pidfile" -> pidfile = scalar(v, k, "a path");
             case "comm" -> comm = TargetConfig.regex("comm", scalar(v, k, "a regex"));
             case "cmdline" -> cmdline = TargetConfig.regex("cmdline", scalar(v, k, "a regex"));
-            case "user" -> user = scalar(v, k, "a user name or uid");
+            case "user" -> user = TargetConfig.user(String.valueOf(name), scalar(v, k, "a user name or uid"));
             case "children" -> withChildren = bool(v, k);
             default -> throw unknown(v, k, "name, pid, pidfile, comm, cmdline, user, children");
           }

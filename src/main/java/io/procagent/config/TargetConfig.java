@@ -1,5 +1,8 @@
 package io.procagent.config;
 
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -77,7 +80,7 @@ public record TargetConfig(
         case "pidfile" -> pidfile = value;
         case "comm" -> comm = regex("--target " + name + " comm", value);
         case "cmdline" -> cmdline = regex("--target " + name + " cmdline", value);
-        case "user" -> user = value;
+        case "user" -> user = user(name, value);
         case "children" -> children = true;
         default -> throw new ConfigException(
             "--target " + name + ": unknown selector '" + kind + "' (known: pid, pidfile, comm, cmdline, user, children)");
@@ -96,6 +99,25 @@ public record TargetConfig(
       // below
     }
     throw new ConfigException("target " + name + ": pid '" + value + "' is not a process id");
+  }
+
+  /**
+   * A user selector: a uid as it is, a name only if this host knows it (a misspelt name would
+   * select nothing, silently, for as long as the daemon runs).
+   */
+  static String user(String target, String value) throws ConfigException {
+    if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return value;
+    }
+    try {
+      FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByName(value);
+    } catch (UserPrincipalNotFoundException e) {
+      throw new ConfigException(
+          "target " + target + ": user '" + value + "' is not known on this host (a uid selects a user without a name)");
+    } catch (IOException | UnsupportedOperationException e) {
+      // the host cannot tell: the selector is kept as given
+    }
+    return value;
   }
 
   static TargetConfig checked(TargetConfig t) throws ConfigException {

@@ -28,6 +28,7 @@ class CliTest {
         "--target a=comm:x,COMM:y | --target a: selector 'comm' given twice (all selectors must match; one target per process set)",
         "--target a=comm:x, | --target a: selector '' is not KIND:VALUE (kinds: pid, pidfile, comm, cmdline, user, children)",
         "--target a=pid:0 | target a: pid '0' is not a process id",
+        "--target a=user:no-such-user-x | target a: user 'no-such-user-x' is not known on this host (a uid selects a user without a name)",
       })
   @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a daemon that starts never returns
   void badDaemonFlagsAreOneLineNamingTheFlagAndExitCode2(String flags, String message) {

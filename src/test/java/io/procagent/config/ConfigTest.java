@@ -231,10 +231,20 @@ class ConfigTest {
         "- a\\n- b | line 1: the file must be a mapping",
         "http:\\n  port: 1\\n port: 2 | c.yaml line 3: invalid YAML",
         "a: *nope | invalid YAML",
+        "targets:\\n  - name: a\\n    user: no-such-user-x | c.yaml line 3: target a: user 'no-such-user-x' is not known on this host",
+        "targets:\\n  - name: a\\n    comm: x\\n    colour: blue | c.yaml line 4: unknown key 'targets[].colour'",
+        "targets:\\n  - name: a | c.yaml line 2: target a selects nothing",
       })
   void badFilesNameKeyAndLine(String yaml, String message) {
     assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(message.trim());
+  }
+
+  @Test
+  void targetsSelectByAKnownUserNameOrAnyUid() throws ConfigException {
+    AgentConfig c = parse("targets:\n  - name: a\n    user: root\n  - name: b\n    user: \"4242\"\n    children: true\n");
+    assertThat(c.targets()).extracting(TargetConfig::user).containsExactly("root", "4242");
+    assertThat(c.targets().get(1).children()).isTrue();
   }
 }
