@@ -148,7 +148,7 @@ public final class Bootstrap {
       root = root.getCause();
       denied |= root instanceof SecurityException;
     }
-    String text = root == t ? String.valueOf(t) : t + ", caused by " + root;
+    String text = root == t || String.valueOf(t).contains(String.valueOf(root)) ? String.valueOf(t) : t + ", caused by " + root;
     return denied ? text + " (procagent does not run under a Java security manager)" : text;
   }
 
@@ -202,6 +202,9 @@ public final class Bootstrap {
         if (i >= 100) {
           throw taken;
         }
+      } catch (IOException e) {
+        throw new IOException("cannot unpack procagent's jars into java.io.tmpdir " + base + ": " + e
+            + " (give a writable one with -Djava.io.tmpdir)", e);
       }
     }
   }

@@ -28,10 +28,27 @@ class BootstrapTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aTmpdirThatCannotBeWrittenIsNamed() {
+    String tmp = System.getProperty("java.io.tmpdir");
+    try {
+      System.setProperty("java.io.tmpdir", "/nonexistent/tmp");
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(Bootstrap::privateDirectory))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageStartingWith("cannot unpack procagent's jars into java.io.tmpdir /nonexistent/tmp: java.nio.file.NoSuchFileException")
+          .hasMessageEndingWith("(give a writable one with -Djava.io.tmpdir)");
+    } finally {
+      System.setProperty("java.io.tmpdir", tmp);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void aFailureToStartIsNamedByItsRootCauseAndASecurityManagerByName() {
     assertThat(Bootstrap.describe(new IllegalStateException("x"))).isEqualTo("java.lang.IllegalStateException: x");
     assertThat(Bootstrap.describe(new ExceptionInInitializerError(new IllegalStateException("x"))))
         .isEqualTo("java.lang.ExceptionInInitializerError, caused by java.lang.IllegalStateException: x");
+    IllegalStateException cause = new IllegalStateException("y");
+    assertThat(Bootstrap.describe(new java.io.IOException("cannot do it: " + cause, cause)))
+        .isEqualTo("java.io.IOException: cannot do it: java.lang.IllegalStateException: y"); // named once
     assertThat(Bootstrap.describe(new RuntimeException("a", new ExceptionInInitializerError(new SecurityException("denied")))))
         .isEqualTo("java.lang.RuntimeException: a, caused by java.lang.SecurityException: denied"
             + " (procagent does not run under a Java security manager)");
