@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -212,19 +214,14 @@ public final class Bootstrap {
   /** Copies {@code inst/*.jar} to a private temp directory and builds the isolated loader. */
   static ClassLoader agentLoader() throws Exception {
     File jar = jarPath();
-    final File dir = privateDirectory();
+    File dir = privateDirectory();
     deleteStale(dir.getParentFile());
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                new Runnable() {
-                  @Override
-                  public void run() {
-                    deleteTree(dir);
-                  }
-                },
-                "procagent-cleanup"));
+    deleteAtExit(dir);
     List<File> jars = new ArrayList<File>();
+    // each copy's entry in procagent.jar and its CRC then: a copy deleted later (a cleaner of
+    // java.io.tmpdir) is unpacked again only from the same bytes
+    Map<String, String> entryOf = new HashMap<String, String>();
+    Map<String, Long> crcOf = new HashMap<String, Long>();
     JarFile jf = new JarFile(jar);
     try {
       Enumeration<JarEntry> entries = jf.entries();
@@ -251,6 +248,8 @@ public final class Bootstrap {
           in.close();
         }
         jars.add(out);
+        entryOf.put(out.getPath(), name);
+        crcOf.put(out.getPath(), e.getCrc());
       }
     } finally {
       jf.close();
@@ -268,11 +267,31 @@ public final class Bootstrap {
             return rank(a.getPath()) - rank(b.getPath());
           }
         });
+    String[] entryNames = new String[jars.size()];
+    long[] crcs = new long[jars.size()];
+    for (int i = 0; i < jars.size(); i++) {
+      entryNames[i] = entryOf.get(jars.get(i).getPath());
+      crcs[i] = crcOf.get(jars.get(i).getPath());
+    }
     // JarLoader is Java 17 bytecode: by reflection, once the version has been checked
     return (ClassLoader)
         Class.forName(JAR_LOADER)
-            .getDeclaredConstructor(File[].class, ClassLoader.class)
-            .newInstance(jars.toArray(new File[0]), platformLoader());
+            .getDeclaredConstructor(File[].class, ClassLoader.class, File.class, String[].class, long[].class)
+            .newInstance(jars.toArray(new File[0]), platformLoader(), jar, entryNames, crcs);
+  }
+
+  /** Deletes {@code dir} and what is in it when the JVM exits. */
+  static void deleteAtExit(final File dir) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                new Runnable() {
+                  @Override
+                  public void run() {
+                    deleteTree(dir);
+                  }
+                },
+                "procagent-cleanup"));
   }
 
   /**

@@ -8,10 +8,13 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.security.CodeSigner;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.security.CodeSource;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
@@ -44,13 +47,35 @@ final class JarLoader extends URLClassLoader {
   /** See {@link #scratch(int)}. Guarded by this. */
   private byte[] scratch = new byte[16 * 1024];
 
+  /** procagent.jar, which the jars were unpacked from, or null (then none is unpacked again). */
+  private final File origin;
+  /** Each jar's entry in {@link #origin}, and that entry's CRC when it was unpacked. */
+  private final String[] entries;
+  private final long[] crcs;
+  /** Where jars deleted since the start are unpacked again; made at the first. Guarded by this. */
+  private File again;
+  /** Whether a jar that could not be unpacked again was told of. Guarded by this. */
+  private boolean failureTold;
+
   /** @param files the jars, in the order they are searched */
   JarLoader(File[] files, ClassLoader parent) throws MalformedURLException {
-    this(files, urls(files), parent);
+    this(files, parent, null, new String[files.length], new long[files.length]);
   }
 
-  private JarLoader(File[] files, URL[] urls, ClassLoader parent) {
+  /**
+   * @param files the jars, in the order they are searched, unpacked from {@code origin}
+   * @param entries each jar's entry in {@code origin}
+   * @param crcs each entry's CRC-32 when it was unpacked
+   */
+  JarLoader(File[] files, ClassLoader parent, File origin, String[] entries, long[] crcs) throws MalformedURLException {
+    this(files, urls(files), parent, origin, entries, crcs);
+  }
+
+  private JarLoader(File[] files, URL[] urls, ClassLoader parent, File origin, String[] entries, long[] crcs) {
     super("procagent", urls, parent);
+    this.origin = origin;
+    this.entries = entries.clone();
+    this.crcs = crcs.clone();
     this.files = files.clone();
     this.sources = new CodeSource[files.length];
     for (int i = 0; i < files.length; i++) {
@@ -156,13 +181,77 @@ final class JarLoader extends URLClassLoader {
   private synchronized JarFile jar(int i) {
     if (jars[i] == null && !broken[i]) {
       try {
-        // as the JDK's loader opens them: verified, and multi-release at this JVM's version
-        jars[i] = new JarFile(files[i], true, ZipFile.OPEN_READ, JarFile.runtimeVersion());
+        jars[i] = open(files[i]);
       } catch (IOException | RuntimeException e) {
-        broken[i] = true; // the class then is not found, and the caller says which
+        jars[i] = files[i].exists() ? null : unpackAgain(i);
+        broken[i] = jars[i] == null; // the class then is not found, and the caller says which
       }
     }
     return jars[i];
+  }
+
+  /** As the JDK's loader opens a jar: verified, and multi-release at this JVM's version. */
+  private static JarFile open(File file) throws IOException {
+    return new JarFile(file, true, ZipFile.OPEN_READ, JarFile.runtimeVersion());
+  }
+
+  /**
+   * Jar {@code i} unpacked again into a new private directory, when it was deleted since the start
+   * (a cleaner of java.io.tmpdir, such as systemd-tmpfiles after ten days, removes the copies of
+   * the jars nobody opened yet, so that a scrape asking for protobuf a month in found no writer);
+   * only from the same bytes as at the start, never from a procagent.jar replaced meanwhile, whose
+   * classes would not match those loaded. One line on stderr either way; null when it cannot be.
+   */
+  private JarFile unpackAgain(int i) {
+    File gone = files[i];
+    if (origin == null) {
+      return null;
+    }
+    try (ZipFile from = new ZipFile(origin)) {
+      ZipEntry entry = from.getEntry(entries[i]);
+      if (entry == null || entry.getCrc() != crcs[i]) {
+        failed(gone + " was deleted since procagent started (a cleaner of java.io.tmpdir?), and " + origin
+            + " has changed since: the classes in it are not loaded");
+        return null;
+      }
+      boolean first = again == null || !again.isDirectory(); // none yet, or deleted too
+      if (first) {
+        again = Bootstrap.privateDirectory();
+        Bootstrap.deleteAtExit(again);
+      }
+      File copy = new File(again, gone.getName());
+      try (InputStream in = from.getInputStream(entry)) {
+        Files.copy(in, copy.toPath(), StandardCopyOption.REPLACE_EXISTING);
+      }
+      JarFile jar = open(copy);
+      files[i] = copy;
+      addURL(copy.toURI().toURL()); // for resource URLs, as the deleted copy's was
+      if (first) { // a class looked up opens every jar before the one that has it: said once
+        warn(gone + " was deleted since procagent started (a cleaner of java.io.tmpdir?); it and the others "
+            + "needed are unpacked again from " + origin + " into " + again);
+      }
+      return jar;
+    } catch (IOException | RuntimeException e) {
+      failed(gone + " was deleted since procagent started, and cannot be unpacked again from " + origin + ": " + e);
+      return null;
+    }
+  }
+
+  /** One line on stderr. */
+  private static void warn(String message) {
+    try {
+      System.err.println("procagent: " + message);
+    } catch (RuntimeException ignored) {
+      // a closed stderr must not break the agent
+    }
+  }
+
+  /** Only the first failure is told: a class looked up can reach every jar. */
+  private void failed(String message) {
+    if (!failureTold) {
+      failureTold = true;
+      warn(message);
+    }
   }
 
   private synchronized Class<?> define(String name, JarFile jar, JarEntry entry, int i)

@@ -94,6 +94,61 @@ class JarLoaderTest {
     }
   }
 
+  /**
+   * A copy deleted since the start (systemd-tmpfiles removes unopened files in /tmp after ten
+   * days) is unpacked again from procagent.jar, if that still holds the same bytes.
+   */
+  @Test
+  void aJarDeletedSinceTheStartIsUnpackedAgainFromTheSameBytesOnly() throws Exception {
+    Path inner = jar("first.jar", "1", "note.txt", Base.class, Fixture.class);
+    Path origin = dir.resolve("procagent.jar");
+    long crc = outer(origin, inner);
+    Path unpacked = Files.createDirectory(dir.resolve("unpacked"));
+    Path copy = Files.copy(inner, unpacked.resolve("first.jar"));
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    String tmpdir = System.getProperty("java.io.tmpdir");
+    System.setProperty("java.io.tmpdir", tmp.toString());
+    System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    try (JarLoader loader = new JarLoader(new File[] {copy.toFile()}, ClassLoader.getPlatformClassLoader(),
+            origin.toFile(), new String[] {"inst/lib/first.jar"}, new long[] {crc});
+        JarLoader changed = new JarLoader(new File[] {copy.toFile()}, ClassLoader.getPlatformClassLoader(),
+            origin.toFile(), new String[] {"inst/lib/first.jar"}, new long[] {crc + 1})) {
+      Files.delete(copy);
+      Files.delete(unpacked);
+      Class<?> fixture = loader.loadClass(Fixture.class.getName());
+      assertThat(fixture.getMethod("hello").invoke(fixture.getConstructor().newInstance())).isEqualTo("fixture");
+      assertThat(text(loader.getResourceAsStream("note.txt"))).isEqualTo("note.txt");
+      String line = err.toString(StandardCharsets.UTF_8);
+      assertThat(line).startsWith("procagent: " + copy + " was deleted since procagent started (a cleaner of java.io.tmpdir?); "
+          + "it and the others needed are unpacked again from " + origin + " into " + tmp + "/procagent-");
+      assertThat(line.lines()).hasSize(1);
+      err.reset();
+      // procagent.jar replaced meanwhile (CRC not the one unpacked): nothing is loaded from it
+      assertThatThrownBy(() -> changed.loadClass(Fixture.class.getName())).isInstanceOf(ClassNotFoundException.class);
+      assertThat(err.toString(StandardCharsets.UTF_8))
+          .isEqualTo("procagent: " + copy + " was deleted since procagent started (a cleaner of java.io.tmpdir?), and "
+              + origin + " has changed since: the classes in it are not loaded\n");
+    } finally {
+      System.setErr(stderr);
+      System.setProperty("java.io.tmpdir", tmpdir);
+    }
+  }
+
+  /** A procagent.jar holding {@code inner} as {@code inst/lib/NAME}; returns that entry's CRC-32. */
+  private static long outer(Path origin, Path inner) throws IOException {
+    try (OutputStream file = Files.newOutputStream(origin);
+        JarOutputStream out = new JarOutputStream(file)) {
+      out.putNextEntry(new JarEntry("inst/lib/" + inner.getFileName()));
+      out.write(Files.readAllBytes(inner));
+      out.closeEntry();
+    }
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(Files.readAllBytes(inner));
+    return crc.getValue();
+  }
+
   private static String text(InputStream in) throws IOException {
     try (in) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);

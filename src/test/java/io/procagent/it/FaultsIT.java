@@ -117,6 +117,44 @@ class FaultsIT {
   }
 
   /**
+   * systemd-tmpfiles deletes files in /tmp nobody touched for ten days: procagent's unpacked jars
+   * that no scrape had needed yet were gone, and a scrape asking for protobuf then failed with a
+   * 500 ("protobuf writer not available"). They are unpacked again, with one line saying so.
+   */
+  @org.junit.jupiter.api.Test
+  void jarsDeletedFromTheTmpdirAreUnpackedAgain() throws Exception {
+    int port = Jvm.freePort();
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    try (Jvm app = Jvm.app(System.getProperty("java.home"), dir, "127.0.0.1:" + port, 60_000, "-Djava.io.tmpdir=" + tmp)) {
+      String url = "http://127.0.0.1:" + port + "/metrics";
+      Jvm.scrape(url, Duration.ofSeconds(30));
+      List<Path> unpacked;
+      try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+        unpacked = s.filter(p -> p.getFileName().toString().startsWith("procagent-")).toList();
+      }
+      assertThat(unpacked).singleElement().asString().contains("procagent-" + app.pid() + "-");
+      try (java.util.stream.Stream<Path> s = Files.walk(unpacked.get(0))) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+      java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10))
+              .header("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
+              .build(),
+          java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/vnd.google.protobuf"));
+      assertThat(new String(r.body(), java.nio.charset.StandardCharsets.ISO_8859_1)).contains("process_cpu_seconds_total");
+      assertThat(app.agentLines())
+          .filteredOn(l -> l.contains("was deleted since procagent started"))
+          .singleElement()
+          .asString()
+          .contains("it and the others needed are unpacked again from " + Jvm.AGENT.toAbsolutePath());
+    }
+  }
+
+  /**
    * A Java security manager (Java 17-23 only) denies procagent what it does on its own: reading
    * /proc, opening a port. Even with procagent.jar granted everything, the classes it loads from
    * its private directory are not. One line names the denial, with its cause, and says so.
