@@ -4,6 +4,7 @@ import io.procagent.log.Log;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -76,11 +77,7 @@ public final class Endpoint {
         }
       }
     } catch (IOException | RuntimeException e) {
-      String why =
-          e instanceof BindException || e.getCause() instanceof BindException
-              ? "port " + bindPort + " on " + host + " is in use"
-              : "cannot serve on " + host + ":" + bindPort + ": " + e.getMessage();
-      status = why + "; retrying every " + RETRY_SECONDS + "s";
+      status = bindFailure(host, bindPort, e) + "; retrying every " + RETRY_SECONDS + "s";
       if (!warned) {
         warned = true;
         LOG.warn(status + " (the application is not affected)");
@@ -90,6 +87,31 @@ public final class Endpoint {
       scheduler.schedule(this::bind, RETRY_SECONDS, TimeUnit.SECONDS);
     }
     onChange.accept(this);
+  }
+
+  /**
+   * Why binding {@code host:port} failed, in words: a port in use is the common case, but an
+   * address this host does not have, a port below 1024 without the right, or a name that does
+   * not resolve each say so (a BindException is all three of the first).
+   */
+  static String bindFailure(String host, int port, Throwable e) {
+    String where = "cannot serve on " + host + ":" + port + ": ";
+    if (e instanceof UnresolvedAddressException || e.getCause() instanceof UnresolvedAddressException) {
+      return where + "the host name does not resolve";
+    }
+    Throwable bind = e instanceof BindException ? e : e.getCause() instanceof BindException ? e.getCause() : null;
+    if (bind == null) {
+      return where + e;
+    }
+    String message = String.valueOf(bind.getMessage());
+    if (message.contains("in use")) {
+      return "port " + port + " on " + host + " is in use";
+    } else if (message.contains("assign requested address")) {
+      return where + message + " (not an address of this host)";
+    } else if (message.contains("Permission denied")) {
+      return where + message + " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+    }
+    return where + message;
   }
 
   /**

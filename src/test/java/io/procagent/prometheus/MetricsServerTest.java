@@ -6,6 +6,7 @@ import io.procagent.Fakes;
 import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -147,5 +148,29 @@ class MetricsServerTest {
         .filteredOn(t -> t.getName().startsWith("procagent-http"))
         .isNotEmpty()
         .allMatch(Thread::isDaemon);
+  }
+
+  /** Each way a bind fails says which: an address this host lacks was once "port N is in use". */
+  @Test
+  void aFailedBindSaysWhy() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    int taken = server.port();
+    assertThat(failure("127.0.0.1", taken, registry)).isEqualTo("port " + taken + " on 127.0.0.1 is in use");
+    assertThat(failure("192.0.2.1", taken, registry)) // TEST-NET-1: never this host's
+        .isEqualTo("cannot serve on 192.0.2.1:" + taken + ": Cannot assign requested address (not an address of this host)");
+    assertThat(failure("no-such-host.invalid", taken, registry))
+        .isEqualTo("cannot serve on no-such-host.invalid:" + taken + ": the host name does not resolve");
+    assertThat(Endpoint.bindFailure("h", 80, new java.net.BindException("Permission denied")))
+        .isEqualTo("cannot serve on h:80: Permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
+    assertThat(Endpoint.bindFailure("h", 1, new IllegalStateException())).isEqualTo("cannot serve on h:1: java.lang.IllegalStateException");
+  }
+
+  private static String failure(String host, int port, PrometheusRegistry registry) {
+    try {
+      MetricsServer.start(host, port, registry).close();
+      throw new AssertionError("bound " + host + ":" + port);
+    } catch (IOException | RuntimeException e) {
+      return Endpoint.bindFailure(host, port, e);
+    }
   }
 }
