@@ -90,7 +90,12 @@ public final class Attacher {
     }
     Optional<Properties> running = StateFile.read(me, pid);
     if (running.isPresent()) {
-      out.println("procagent already runs in " + pid + ": " + url(running.get()) + " (" + running.get().getProperty("status") + ")");
+      String status = running.get().getProperty("status", "");
+      if (!status.equals("serving") && !status.equals("starting")) {
+        err.println("procagent attach: procagent already runs in " + pid + ", but it does not serve: " + status);
+        return 1;
+      }
+      out.println("procagent already runs in " + pid + ": " + url(running.get()) + " (" + status + ")");
       return 0;
     }
     List<String> jvmArgs = jvm.get().args();

@@ -88,6 +88,27 @@ class AttachIT {
     }
   }
 
+  /** A taken port: the attach says the agent does not serve, and so does a second attach (it said ":-1" and exit 0). */
+  @Test
+  void anAttachThatCannotServeSaysSoAndSoDoesTheNext() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"));
+        Jvm app = Jvm.app(System.getProperty("java.home"), dir, null, 60_000, "-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+EnableDynamicAgentLoading")) {
+      long pid = app.process.pid();
+      int port = taken.getLocalPort();
+      ChildrenIT.awaitStdout(app, "app ready");
+      Jvm first = cli("attach", Long.toString(pid), "127.0.0.1:" + port);
+      assertThat(first.process.exitValue()).isEqualTo(1);
+      assertThat(first.stderr()).isEqualTo("procagent attach: attached to " + pid + ", but it does not serve: port " + port
+          + " on 127.0.0.1 is in use; retrying every 10s\n");
+      Jvm again = cli("attach", Long.toString(pid));
+      assertThat(again.process.exitValue()).isEqualTo(1);
+      assertThat(again.stdout()).isEmpty();
+      assertThat(again.stderr()).isEqualTo("procagent attach: procagent already runs in " + pid + ", but it does not serve: port "
+          + port + " on 127.0.0.1 is in use; retrying every 10s\n");
+    }
+  }
+
   @Test
   void mistakesAreOneLineAndExitCode2() throws Exception {
     Process sleep = new ProcessBuilder("sleep", "60").start();
