@@ -49,12 +49,25 @@ final class Json {
       }
       sb.append(']');
     } else if (v instanceof Double d) {
-      sb.append(d.isNaN() || d.isInfinite() ? "null" : (d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString(d.longValue()) : d.toString()));
+      sb.append(d.isNaN() || d.isInfinite() ? "null" : number(d));
     } else if (v instanceof Number || v instanceof Boolean) {
       sb.append(v);
     } else {
       string(sb, v.toString());
     }
+  }
+
+  /**
+   * A whole number without ".0", and a start time in seconds as 1795863576.53, not Java's
+   * 1.79586357653E9 (valid JSON, but not what a person or {@code jq} prints); very small or
+   * large magnitudes keep the exponent.
+   */
+  static String number(double d) {
+    if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return Long.toString((long) d);
+    }
+    double m = Math.abs(d);
+    return m >= 1e-6 && m < 1e15 ? java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : Double.toString(d);
   }
 
   private static void newline(StringBuilder sb, int indent) {
