@@ -90,6 +90,7 @@ final class SnapshotCommand {
     Sampler sampler = new Sampler(Sources.process(pid), Sources.system(), Duration.ZERO, () -> cpus, errors);
     sampler.scanChildren(Sources.descendants(), pid, new CommandGroups(1000), 1000, false);
     sampler.tick();
+    sampler.process(); // read whole once before the window closes: its CPUs allowed and cgroup limit divide it
     try {
       Thread.sleep(interval);
     } catch (InterruptedException e) {
@@ -133,6 +134,10 @@ final class SnapshotCommand {
     cpu.put("window_seconds", u.windowSeconds());
     cpu.put("reaped_children_user_seconds", p.reapedChildrenUserSeconds());
     cpu.put("reaped_children_system_seconds", p.reapedChildrenSystemSeconds());
+    cpu.put("cgroup_limit_cores", p.cgroup().limitCores());
+    cpu.put("cgroup_periods", nullIfUnknown(p.cgroup().periods()));
+    cpu.put("cgroup_throttled_periods", nullIfUnknown(p.cgroup().throttledPeriods()));
+    cpu.put("cgroup_throttled_seconds", p.cgroup().throttledSeconds());
     proc.put("cpu", cpu);
     Map<String, Object> mem = new LinkedHashMap<>();
     mem.put("resident_bytes", p.residentBytes());
@@ -200,6 +205,11 @@ final class SnapshotCommand {
     b.append(String.format(Locale.ROOT, "cpu%n  user %.2f s  system %.2f s  iowait %s%n", p.userSeconds(), p.systemSeconds(),
         Double.isNaN(p.iowaitSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f s", p.iowaitSeconds())));
     b.append(String.format(Locale.ROOT, "  utilisation %s of its CPUs over %.1f s%n", pct(u.process()), u.windowSeconds()));
+    if (!Double.isNaN(p.cgroup().limitCores())) {
+      b.append(String.format(Locale.ROOT, "  cgroup limit %s CPUs, throttled in %s of %s periods (%s s)%n",
+          Json.number(p.cgroup().limitCores()), unknown(p.cgroup().throttledPeriods()), unknown(p.cgroup().periods()),
+          Double.isNaN(p.cgroup().throttledSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f", p.cgroup().throttledSeconds())));
+    }
     b.append(String.format(Locale.ROOT, "  reaped children  user %.2f s  system %.2f s%n", p.reapedChildrenUserSeconds(), p.reapedChildrenSystemSeconds()));
     b.append(String.format(Locale.ROOT, "memory%n  rss %s  virtual %s  limit %s%n", bytes(p.residentBytes()), bytes(p.virtualBytes()),
         Double.isInfinite(p.virtualMaxBytes()) ? "unlimited" : Double.isNaN(p.virtualMaxBytes()) ? "n/a" : bytes((long) p.virtualMaxBytes())));

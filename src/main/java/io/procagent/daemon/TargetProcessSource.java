@@ -280,6 +280,7 @@ final class TargetProcessSource implements ProcessSource {
         seenField[VOLUNTARY] ? (long) totals[VOLUNTARY] : ProcessSnapshot.UNKNOWN,
         seenField[INVOLUNTARY] ? (long) totals[INVOLUNTARY] : ProcessSnapshot.UNKNOWN,
         cpus,
+        first.cgroup(), // the oldest process's: a target's processes share a service's or a container's cgroup
         now);
   }
 

@@ -34,8 +34,20 @@ public interface ProcessMXBean {
 
   double getIowaitSeconds();
 
-  /** Share of the CPUs available to the process used over the last sampling window, 0..100. */
+  /**
+   * Share of the CPUs available to the process (its affinity, and its cgroup's quota) used over
+   * the last sampling window, 0..100.
+   */
   double getCpuUtilizationPercent();
+
+  /** CPUs the process's cgroup may use (its CFS quota over its period); NaN without a quota. */
+  double getCgroupCpuLimitCores();
+
+  /** CFS periods in which the cgroup used up its quota and waited; -1 without a quota. */
+  long getCgroupCpuThrottledPeriods();
+
+  /** Time the cgroup waited for its quota, in seconds; NaN without a quota. */
+  double getCgroupCpuThrottledSeconds();
 
   double getReapedChildrenUserCpuSeconds();
 

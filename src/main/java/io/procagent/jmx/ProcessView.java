@@ -98,6 +98,21 @@ final class ProcessView implements ProcessMXBean {
   }
 
   @Override
+  public double getCgroupCpuLimitCores() {
+    return p().cgroup().limitCores();
+  }
+
+  @Override
+  public long getCgroupCpuThrottledPeriods() {
+    return p().cgroup().throttledPeriods();
+  }
+
+  @Override
+  public double getCgroupCpuThrottledSeconds() {
+    return p().cgroup().throttledSeconds();
+  }
+
+  @Override
   public double getReapedChildrenUserCpuSeconds() {
     return p().reapedChildrenUserSeconds();
   }

@@ -1,6 +1,7 @@
 package io.procagent.prometheus;
 
 import io.procagent.sampler.Sampler;
+import io.procagent.source.CgroupCpu;
 import io.procagent.source.ProcessSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -21,6 +22,8 @@ import java.util.function.Predicate;
  * process_cpu_time_seconds_total{mode="user"} 10.1
  * process_cpu_time_seconds_total{mode="system"} 2.24
  * process_cpu_utilization_ratio 0.031
+ * process_cgroup_cpu_limit_cores 0.5          (in a cgroup with a CPU quota: a container's limit)
+ * process_cgroup_cpu_throttled_periods_total 83
  * process_reaped_children_cpu_seconds_total{mode="user"} 0.5
  * process_resident_memory_bytes 1.2e+08
  * process_open_fds 23
@@ -35,6 +38,10 @@ public final class ProcessCollector implements FilteringCollector {
   static final String CPU_MODE = "process_cpu_time_seconds";
   static final String UTILIZATION = "process_cpu_utilization_ratio";
   static final String REAPED = "process_reaped_children_cpu_seconds";
+  static final String CGROUP_LIMIT = "process_cgroup_cpu_limit_cores";
+  static final String CGROUP_PERIODS = "process_cgroup_cpu_periods";
+  static final String CGROUP_THROTTLED = "process_cgroup_cpu_throttled_periods";
+  static final String CGROUP_THROTTLED_SECONDS = "process_cgroup_cpu_throttled_seconds";
   static final String RSS = "process_resident_memory_bytes";
   static final String VMS = "process_virtual_memory_bytes";
   static final String VMS_MAX = "process_virtual_memory_max_bytes";
@@ -134,6 +141,15 @@ public final class ProcessCollector implements FilteringCollector {
         UTILIZATION,
         "Share of the CPUs available to the process it used over the last sampling window (0..1).",
         sampler.utilization().process());
+    CgroupCpu cgroup = p.cgroup();
+    s.gauge(CGROUP_LIMIT, "CPUs the process's cgroup may use: its CFS quota over its period (only under a quota).",
+        cgroup.limitCores());
+    s.counter(CGROUP_PERIODS, "CFS periods in which the process's cgroup had tasks to run (only under a quota).",
+        cgroup.periods());
+    s.counter(CGROUP_THROTTLED, "CFS periods in which the process's cgroup used up its quota and waited (only under a quota).",
+        cgroup.throttledPeriods());
+    s.counter(CGROUP_THROTTLED_SECONDS, "Time the process's cgroup waited for its quota, in seconds (only under a quota).",
+        cgroup.throttledSeconds());
     s.counter(
         REAPED,
         "CPU time of exited children that were waited for, in seconds.",

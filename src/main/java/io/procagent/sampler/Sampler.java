@@ -58,6 +58,8 @@ public final class Sampler {
   private long cpusAskedAt;
 
   private ProcessSource.Cpu windowCpu;
+  /** Whether a round read the whole process because no reader had (once; guarded by updateWindow's lock). */
+  private boolean wholeReadByRound;
   private SystemSnapshot windowSystem;
   private volatile Utilization utilization = Utilization.NONE;
 
@@ -395,10 +397,21 @@ public final class Sampler {
     double window = Double.NaN;
     if (cpu != null && windowCpu != null && cpu.readAtNanos() > windowCpu.readAtNanos()) {
       double wall = (cpu.readAtNanos() - windowCpu.readAtNanos()) / 1e9;
-      ProcessSnapshot last = process; // CPUs allowed hardly change: the last whole read's
+      // CPUs allowed and a cgroup's quota hardly change: the last whole read's, made here
+      // once if no reader has made one yet (a quota of 0.5 CPU would otherwise count as 1)
+      ProcessSnapshot last = process;
+      if (last == null && !wholeReadByRound) {
+        wholeReadByRound = true;
+        last = refreshProcess();
+      }
       int allowed = last == null ? 0 : last.cpusAllowed();
       int available = availableCpus(cpu.readAtNanos());
-      int cpus = Math.max(1, allowed > 0 ? Math.min(allowed, available) : available);
+      double cpus = Math.max(1, allowed > 0 ? Math.min(allowed, available) : available);
+      // a cgroup's quota may be a fraction (a container of 0.5 CPU), where the JVM counts 1
+      double limit = last == null ? Double.NaN : last.cgroup().limitCores();
+      if (limit > 0 && limit < cpus) {
+        cpus = limit;
+      }
       proc = clamp01((cpu.seconds() - windowCpu.seconds()) / (wall * cpus));
       window = wall;
     }

@@ -27,6 +27,7 @@ package io.procagent.source;
  * @param voluntaryContextSwitches voluntary context switches
  * @param involuntaryContextSwitches involuntary context switches
  * @param cpusAllowed CPUs this process may run on, 0 when unknown
+ * @param cgroup its cgroup's CPU limit and throttling, {@link CgroupCpu#NONE} when not read
  * @param readAtNanos {@link System#nanoTime()} when this was read
  */
 public record ProcessSnapshot(
@@ -53,6 +54,7 @@ public record ProcessSnapshot(
     long voluntaryContextSwitches,
     long involuntaryContextSwitches,
     int cpusAllowed,
+    CgroupCpu cgroup,
     long readAtNanos) {
 
   /** Marker for a long value the OS did not give. */

@@ -320,14 +320,36 @@ class SamplerTest {
     });
     Sampler s = new Sampler(source, system, Duration.ZERO, () -> 4, errors);
     system.next = Fakes.system(1, 1, 1);
+    process.next = Fakes.process(1, 1, 5); // may run on 2 CPUs
     s.tick();
-    s.tick(); // +1 CPU second in 1 s on 4 CPUs
-    assertThat(cpuReads[0]).isEqualTo(2);
-    assertThat(process.reads).isZero();
-    assertThat(s.utilization().process()).isCloseTo(0.25, within(1e-9));
-    process.next = Fakes.process(1, 1, 5);
-    assertThat(s.process()).isNotNull();
+    s.tick(); // +1 CPU second in 1 s on 2 of 4 CPUs
+    s.tick();
+    assertThat(cpuReads[0]).isEqualTo(3);
+    // once, as no reader had: the CPUs it may run on (and its cgroup's quota) divide its CPU time
     assertThat(process.reads).isEqualTo(1);
+    assertThat(s.utilization().process()).isCloseTo(0.5, within(1e-9));
+    assertThat(s.process()).isNotNull();
+    assertThat(process.reads).isEqualTo(2);
+  }
+
+  /** A container of a quarter CPU, whose JVM counts 1: fully busy is 1, not 0.25. */
+  @Test
+  void aCgroupsFractionalQuotaIsTheCpusAvailable() {
+    double[] seconds = {0};
+    ProcessSource source = withCpu(() -> {
+      seconds[0] += 0.25;
+      return new ProcessSource.Cpu(seconds[0], (long) (seconds[0] * 4e9));
+    });
+    ProcessSnapshot quarter = Fakes.process(1, 1, 5);
+    process.next = new ProcessSnapshot(quarter.pid(), quarter.ppid(), quarter.command(), quarter.state(), quarter.user(),
+        quarter.uid(), quarter.gid(), quarter.cwd(), quarter.startTimeSeconds(), 1, 1, Double.NaN, 0, 0,
+        quarter.residentBytes(), quarter.virtualBytes(), quarter.virtualMaxBytes(), quarter.openFds(), quarter.maxFds(),
+        quarter.threads(), 1, 1, 2, new io.procagent.source.CgroupCpu(0.25, 10, 9, 0.5), 5);
+    Sampler s = new Sampler(source, system, Duration.ZERO, () -> 1, errors);
+    system.next = Fakes.system(1, 1, 1);
+    s.tick();
+    s.tick(); // +0.25 CPU second in 1 s under a quota of 0.25 CPU
+    assertThat(s.utilization().process()).isEqualTo(1.0);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.procagent.source.linux;
 
+import io.procagent.source.CgroupCpu;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import java.io.File;
@@ -49,6 +50,10 @@ public final class LinuxProcessSource implements ProcessSource {
   static final long LIMITS_NANOS = 60_000_000_000L;
   private long limitsAt;
   private String cwd;
+  /** The process's CPU cgroup and its limit, found with the limits; null when none may be read. */
+  private Cgroup cgroup;
+  private double cpuLimit = Double.NaN;
+  private final Path procRoot;
   /**
    * Thread status files read per refresh of the context switches at most: all of a JVM's usual
    * few dozen threads; of 2,000 busy threads, each is read again every 16 refreshes.
@@ -108,6 +113,7 @@ public final class LinuxProcessSource implements ProcessSource {
     this.threadsPerRefresh = threadsPerRefresh;
     this.idlePerRefresh = idlePerRefresh;
     this.procfs = Procfs.of(procRoot);
+    this.procRoot = procRoot;
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
     this.self = pid == ProcessHandle.current().pid();
@@ -139,6 +145,8 @@ public final class LinuxProcessSource implements ProcessSource {
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
       cwd = cwd();
+      cgroup = Cgroup.of(procRoot, pid);
+      cpuLimit = cgroup == null ? Double.NaN : cgroup.limitCores();
       limitsAt = now;
     }
     ProcParsers.Status status = this.status;
@@ -180,7 +188,17 @@ public final class LinuxProcessSource implements ProcessSource {
         maxVoluntary,
         maxInvoluntary,
         status.cpusAllowed(),
+        cgroupCpu(),
         now);
+  }
+
+  /**
+   * The cgroup's limit (read with the limits, once a minute: a quota changes when an operator
+   * resizes a container) and, only under a limit, its throttling counts (one small file a
+   * read): without a quota nothing is throttled, and a host's processes pay nothing.
+   */
+  private CgroupCpu cgroupCpu() {
+    return cgroup == null || Double.isNaN(cpuLimit) ? CgroupCpu.NONE : cgroup.read(cpuLimit);
   }
 
   /** One read of /proc/PID/stat into a kept buffer, no Strings: what each sampling round costs. */

@@ -1,5 +1,6 @@
 package io.procagent.source.oshi;
 
+import io.procagent.source.CgroupCpu;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import java.io.IOException;
@@ -57,6 +58,7 @@ public final class OshiProcessSource implements ProcessSource {
         p.getVoluntaryContextSwitches() > 0 ? p.getVoluntaryContextSwitches() : ProcessSnapshot.UNKNOWN,
         p.getInvoluntaryContextSwitches() > 0 ? p.getInvoluntaryContextSwitches() : ProcessSnapshot.UNKNOWN,
         Long.bitCount(p.getAffinityMask()),
+        CgroupCpu.NONE,
         now);
   }
 
