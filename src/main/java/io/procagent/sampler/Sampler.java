@@ -30,9 +30,10 @@ import java.util.function.LongSupplier;
  * over a hundred /proc reads, which a JVM nobody scrapes should not pay every 5 s. The first
  * read after a quiet spell has a round run on the sampler's thread at once, and a read of the
  * descendants or of utilisation waits for it (up to a second), so no reader sees them older
- * than an interval; the ticks are rounds again from then on. While reads come at least two intervals apart (Prometheus's
- * default 15 s against the default 5 s), only the last round before each read runs ({@link
- * #paced}). Called directly, {@link #tick} always runs a round (the daemon and tests do).
+ * than an interval; the ticks are rounds again from then on. While reads come at least two
+ * intervals apart (Prometheus's default 15 s against the default 5 s), only the last round
+ * before each read runs ({@link #paced}). Called directly, {@link #tick} always runs a round
+ * (the daemon and tests do).
  */
 public final class Sampler {
 
@@ -58,7 +59,7 @@ public final class Sampler {
   private long cpusAskedAt;
 
   private ProcessSource.Cpu windowCpu;
-  /** Whether a round read the whole process because no reader had (once; guarded by updateWindow's lock). */
+  /** Whether a round read the whole process, as no reader had (once; guarded by updateWindow's lock). */
   private boolean wholeReadByRound;
   private SystemSnapshot windowSystem;
   private volatile Utilization utilization = Utilization.NONE;

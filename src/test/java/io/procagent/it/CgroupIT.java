@@ -47,6 +47,10 @@ class CgroupIT {
         // busy all the time it may run: near 1 of its half CPU (it was 0.5 of the one the JVM counts)
         assertThat(Jvm.value(scrape, "process_cpu_utilization_ratio")).as(scrape).isGreaterThan(0.75);
         assertThat(app.agentLines()).singleElement().asString().contains("serving"); // no warning
+        java.util.Set<String> cgroupSeries = new java.util.TreeSet<>();
+        scrape.lines().filter(l -> l.startsWith("process_cgroup_")).forEach(l -> cgroupSeries.add(l.split("[ {]")[0]));
+        assertThat(cgroupSeries).hasSize(4);
+        assertThat(AgentIT.documentedMetrics()).as("documented in the README").containsAll(cgroupSeries);
       }
     } finally {
       Files.deleteIfExists(cgroup); // empty again once the JVM is gone
