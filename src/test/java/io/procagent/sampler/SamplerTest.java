@@ -229,17 +229,10 @@ class SamplerTest {
   void theFirstUtilisationReadAfterAQuietSpellIsOfTheWindowItsRoundCloses() throws Exception {
     long[] now = {0};
     Sampler s = clocked(now, null); // process 1.0 s and host 100/100 at 1 ns
-    AtomicInteger scans = new AtomicInteger();
-    s.scanChildren((root, args) -> {
-      scans.incrementAndGet();
-      return List.of();
-    }, 1, new CommandGroups(10), 10, false);
+    AtomicInteger scans = countedScans(s);
     try {
       s.start(Duration.ofSeconds(5)); // one round, then none for a minute: nobody reads
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (scans.get() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitFirstScan(scans);
       assertThat(scans.get()).isEqualTo(1);
       // 30 s later JConsole opens: one sample only, so the window is the round the read starts
       now[0] = 30_000_000_000L;
@@ -254,6 +247,24 @@ class SamplerTest {
     }
   }
 
+  /** Scans of no descendants, counted. */
+  private static AtomicInteger countedScans(Sampler s) {
+    AtomicInteger scans = new AtomicInteger();
+    s.scanChildren((root, args) -> {
+      scans.incrementAndGet();
+      return List.of();
+    }, 1, new CommandGroups(10), 10, false);
+    return scans;
+  }
+
+  /** Waits (up to 5 s) for the sampler thread's first round. */
+  private static void awaitFirstScan(AtomicInteger scans) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (scans.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+  }
+
   private static ChildProcess child(long pid) {
     return new ChildProcess(pid, 1, "sleep", 'S', 0, 0, pid, 1.7e9, 1000, 1, 3, "");
   }
@@ -262,22 +273,15 @@ class SamplerTest {
   void aReadSoonAfterTheLastRoundBringsTheIntervalBack() throws Exception {
     long[] now = {0};
     Sampler s = clocked(now, null); // the interval comes with start
-    AtomicInteger scans = new AtomicInteger();
-    s.scanChildren((root, args) -> {
-      scans.incrementAndGet();
-      return List.of();
-    }, 1, new CommandGroups(10), 10, false);
+    AtomicInteger scans = countedScans(s);
     try {
       s.start(Duration.ofMillis(200)); // a round at 0; never read: the next in a minute
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (scans.get() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
+      awaitFirstScan(scans);
       now[0] = 100_000_000L; // read 100 ms after that round: no round now, the next at 200 ms
       s.utilization();
       assertThat(scans.get()).isEqualTo(1);
       now[0] = 200_000_000L;
-      deadline = System.nanoTime() + 5_000_000_000L;
+      long deadline = System.nanoTime() + 5_000_000_000L;
       while (scans.get() < 2 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
