@@ -26,18 +26,24 @@ public final class Cgroup {
   private final Path mount;
   private final boolean v2;
 
+  private final String statPath;
+  /** cpu.stat as last read (grown by {@link ProcessTable#readWhole} if it does not fit). */
+  private final byte[][] statBytes = {new byte[512]};
+
   private Cgroup(Path dir, Path mount, boolean v2) {
     this.dir = dir;
     this.mount = mount;
     this.v2 = v2;
+    this.statPath = dir.resolve("cpu.stat").toString();
   }
 
   /**
-   * The cgroup of {@code pid}'s CPU controller, or null when there is none to read (no cgroup
+   * The cgroup of a process's CPU controller, or null when there is none to read (no cgroup
    * file system, no CPU controller, another user's process).
+   *
+   * @param base the process's directory in procfs, {@code /proc/PID}
    */
-  public static Cgroup of(Path procRoot, long pid) {
-    Path base = procRoot.resolve(Long.toString(pid));
+  public static Cgroup of(Path base) {
     try {
       String cgroups = Files.readString(base.resolve("cgroup"), StandardCharsets.UTF_8);
       String mounts = Files.readString(base.resolve("mountinfo"), StandardCharsets.UTF_8);
@@ -200,34 +206,33 @@ public final class Cgroup {
     }
   }
 
+  private static final byte[] NR_PERIODS = ascii("nr_periods ");
+  private static final byte[] NR_THROTTLED = ascii("nr_throttled ");
+  private static final byte[] THROTTLED_TIME = ascii("throttled_time "); // v1: nanoseconds
+  private static final byte[] THROTTLED_USEC = ascii("throttled_usec "); // v2: microseconds
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   /**
    * The CPU limit with the cgroup's throttling counts from its {@code cpu.stat}: CFS periods
    * that had runnable tasks, those in which the quota ran out, and the time its tasks waited
-   * for the next period.
+   * for the next period. Read at every scrape under a quota: into a kept buffer, parsed from
+   * bytes, as the process's own files are. The caller holds its source's lock.
    */
   public CgroupCpu read(double limitCores) {
-    long periods = ProcessSnapshot.UNKNOWN;
-    long throttled = ProcessSnapshot.UNKNOWN;
-    double seconds = Double.NaN;
-    try {
-      for (String line : Files.readString(dir.resolve("cpu.stat"), StandardCharsets.US_ASCII).split("\n")) {
-        int space = line.indexOf(' ');
-        if (space < 0) {
-          continue;
-        }
-        String key = line.substring(0, space);
-        long value = Long.parseLong(line.substring(space + 1).trim());
-        switch (key) {
-          case "nr_periods" -> periods = value;
-          case "nr_throttled" -> throttled = value;
-          case "throttled_time" -> seconds = Math.round(value / 1e3) / 1e6; // v1: nanoseconds, kept to the µs as every duration
-          case "throttled_usec" -> seconds = value / 1e6; // v2: microseconds
-          default -> { } // usage, bursts: not exported
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // no cpu.stat: the counts stay unknown
+    int len = ProcessTable.readWhole(statPath, statBytes);
+    if (len < 0) {
+      return new CgroupCpu(limitCores, ProcessSnapshot.UNKNOWN, ProcessSnapshot.UNKNOWN, Double.NaN);
     }
-    return new CgroupCpu(limitCores, periods, throttled, seconds);
+    byte[] b = statBytes[0];
+    long nanos = ProcParsers.lastValueOf(b, len, THROTTLED_TIME);
+    long micros = nanos >= 0 ? Math.round(nanos / 1e3) : ProcParsers.lastValueOf(b, len, THROTTLED_USEC);
+    return new CgroupCpu(
+        limitCores,
+        ProcParsers.lastValueOf(b, len, NR_PERIODS),
+        ProcParsers.lastValueOf(b, len, NR_THROTTLED),
+        micros >= 0 ? micros / 1e6 : Double.NaN); // kept to the microsecond, as every duration
   }
 }

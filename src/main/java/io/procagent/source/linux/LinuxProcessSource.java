@@ -53,7 +53,6 @@ public final class LinuxProcessSource implements ProcessSource {
   /** The process's CPU cgroup and its limit, found with the limits; null when none may be read. */
   private Cgroup cgroup;
   private double cpuLimit = Double.NaN;
-  private final Path procRoot;
   /**
    * Thread status files read per refresh of the context switches at most: all of a JVM's usual
    * few dozen threads; of 2,000 busy threads, each is read again every 16 refreshes.
@@ -113,7 +112,6 @@ public final class LinuxProcessSource implements ProcessSource {
     this.threadsPerRefresh = threadsPerRefresh;
     this.idlePerRefresh = idlePerRefresh;
     this.procfs = Procfs.of(procRoot);
-    this.procRoot = procRoot;
     this.dir = procRoot.resolve(Long.toString(pid));
     this.pid = pid;
     this.self = pid == ProcessHandle.current().pid();
@@ -145,7 +143,7 @@ public final class LinuxProcessSource implements ProcessSource {
     if (limits == null || now - limitsAt >= LIMITS_NANOS) {
       limits = readLimits();
       cwd = cwd();
-      cgroup = Cgroup.of(procRoot, pid);
+      cgroup = Cgroup.of(dir);
       cpuLimit = cgroup == null ? Double.NaN : cgroup.limitCores();
       limitsAt = now;
     }

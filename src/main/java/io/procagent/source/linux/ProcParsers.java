@@ -199,10 +199,11 @@ final class ProcParsers {
   }
 
   /**
-   * The number after the last line that starts with {@code key}, blanks skipped; looked for
-   * from the end, where the keys this is used for sit.
+   * The number after the last line that starts with {@code key}, blanks skipped, or UNKNOWN;
+   * looked for from the end, where the keys of a status file sit (a cgroup's cpu.stat has each
+   * key once).
    */
-  private static long lastValueOf(byte[] b, int len, byte[] key) {
+  static long lastValueOf(byte[] b, int len, byte[] key) {
     for (int i = len - key.length; i >= 0; i--) {
       if ((i == 0 || b[i - 1] == '\n') && startsWith(b, i, len, key)) {
         int v = i + key.length;

@@ -26,7 +26,7 @@ class CgroupTest {
   private Cgroup process(String cgroup, String mountinfo) throws IOException {
     Files.writeString(proc.resolve("7/cgroup"), cgroup);
     Files.writeString(proc.resolve("7/mountinfo"), mountinfo);
-    return Cgroup.of(proc, 7);
+    return Cgroup.of(proc.resolve("7"));
   }
 
   private void file(String path, String text) throws IOException {
@@ -94,7 +94,7 @@ class CgroupTest {
   void noCpuControllerOrNothingToReadIsNoCgroup() throws IOException {
     assertThat(process("1:name=systemd:/\n", "30 25 0:26 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,name=systemd\n"))
         .isNull();
-    assertThat(Cgroup.of(proc, 99)).isNull(); // a process that is gone
+    assertThat(Cgroup.of(proc.resolve("99"))).isNull(); // a process that is gone
   }
 
   @Test
