@@ -218,10 +218,9 @@ public final class Bootstrap {
     deleteStale(dir.getParentFile());
     deleteAtExit(dir);
     List<File> jars = new ArrayList<File>();
-    // each copy's entry in procagent.jar and its CRC then: a copy deleted later (a cleaner of
+    // each copy's entry in procagent.jar (its name and CRC): a copy deleted later (a cleaner of
     // java.io.tmpdir) is unpacked again only from the same bytes
-    Map<String, String> entryOf = new HashMap<String, String>();
-    Map<String, Long> crcOf = new HashMap<String, Long>();
+    Map<String, JarEntry> entryOf = new HashMap<String, JarEntry>();
     JarFile jf = new JarFile(jar);
     try {
       Enumeration<JarEntry> entries = jf.entries();
@@ -248,8 +247,7 @@ public final class Bootstrap {
           in.close();
         }
         jars.add(out);
-        entryOf.put(out.getPath(), name);
-        crcOf.put(out.getPath(), e.getCrc());
+        entryOf.put(out.getPath(), e);
       }
     } finally {
       jf.close();
@@ -270,8 +268,9 @@ public final class Bootstrap {
     String[] entryNames = new String[jars.size()];
     long[] crcs = new long[jars.size()];
     for (int i = 0; i < jars.size(); i++) {
-      entryNames[i] = entryOf.get(jars.get(i).getPath());
-      crcs[i] = crcOf.get(jars.get(i).getPath());
+      JarEntry e = entryOf.get(jars.get(i).getPath());
+      entryNames[i] = e.getName();
+      crcs[i] = e.getCrc();
     }
     // JarLoader is Java 17 bytecode: by reflection, once the version has been checked
     return (ClassLoader)

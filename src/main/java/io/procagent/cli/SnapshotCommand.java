@@ -90,7 +90,6 @@ final class SnapshotCommand {
     Sampler sampler = new Sampler(Sources.process(pid), Sources.system(), Duration.ZERO, () -> cpus, errors);
     sampler.scanChildren(Sources.descendants(), pid, new CommandGroups(1000), 1000, false);
     sampler.tick();
-    sampler.process(); // read whole once before the window closes: its CPUs allowed and cgroup limit divide it
     try {
       Thread.sleep(interval);
     } catch (InterruptedException e) {
