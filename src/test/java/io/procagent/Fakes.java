@@ -26,7 +26,7 @@ public final class Fakes {
         List.of(
             new CpuTimes("0", busy0, 0, 0, idle0, 1, 0, 0, 0),
             new CpuTimes("1", 10, 0, 0, 100, Double.NaN, 0, 0, 0)),
-        0.5, 0.25, 0.125, 1000, 50, 1.6e9, readAtNanos);
+        0.5, 0.25, 0.125, 1000, 50, 7000, 9000, 3, 1, 1.6e9, readAtNanos);
   }
 
   public static final SystemIdentity IDENTITY =

@@ -175,6 +175,12 @@ final class SnapshotCommand {
     if (s != null) {
       host.put("boot_time_seconds", s.bootTimeSeconds());
       host.put("load", List.of(s.load1(), s.load5(), s.load15()));
+      host.put("procs_running", nullIfUnknown(s.procsRunning()));
+      host.put("procs_blocked", nullIfUnknown(s.procsBlocked()));
+      host.put("context_switches", nullIfUnknown(s.contextSwitches()));
+      host.put("interrupts", nullIfUnknown(s.interrupts()));
+      host.put("soft_interrupts", nullIfUnknown(s.softInterrupts()));
+      host.put("forks", nullIfUnknown(s.forks()));
     }
     Map<String, Object> perCpu = new LinkedHashMap<>();
     double[] per = u.perCpu();
@@ -217,7 +223,8 @@ final class SnapshotCommand {
     b.append(String.format(Locale.ROOT, "host %s  %s %s  %s  %d logical / %d physical CPUs", id.hostname(), id.os(), id.kernel(), id.arch(),
         id.logicalCpus(), id.physicalCpus()));
     if (s != null) {
-      b.append(String.format(Locale.ROOT, "  load %.2f %.2f %.2f", s.load1(), s.load5(), s.load15()));
+      b.append(String.format(Locale.ROOT, "  load %.2f %.2f %.2f  running %s  blocked %s", s.load1(), s.load5(), s.load15(),
+          unknown(s.procsRunning()), unknown(s.procsBlocked())));
     }
     b.append(System.lineSeparator()).append(" ");
     double[] per = u.perCpu();

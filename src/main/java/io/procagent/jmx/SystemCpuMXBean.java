@@ -39,4 +39,16 @@ public interface SystemCpuMXBean {
   long getContextSwitches();
 
   long getForks();
+
+  /** Hardware interrupts serviced since boot; -1 where the OS does not say. */
+  long getInterrupts();
+
+  /** Soft interrupts serviced since boot; -1 where the OS does not say. */
+  long getSoftInterrupts();
+
+  /** Threads running or runnable now (waiting for a CPU); -1 where the OS does not say. */
+  long getProcsRunning();
+
+  /** Threads blocked waiting for I/O now; -1 where the OS does not say. */
+  long getProcsBlocked();
 }

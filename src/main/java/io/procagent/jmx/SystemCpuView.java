@@ -126,4 +126,24 @@ final class SystemCpuView implements SystemCpuMXBean {
   public long getForks() {
     return s().forks();
   }
+
+  @Override
+  public long getInterrupts() {
+    return s().interrupts();
+  }
+
+  @Override
+  public long getSoftInterrupts() {
+    return s().softInterrupts();
+  }
+
+  @Override
+  public long getProcsRunning() {
+    return s().procsRunning();
+  }
+
+  @Override
+  public long getProcsBlocked() {
+    return s().procsBlocked();
+  }
 }

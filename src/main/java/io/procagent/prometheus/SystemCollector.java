@@ -30,6 +30,10 @@ import java.util.function.Predicate;
  * system_boot_time_seconds 1.7636e+09
  * system_context_switches_total 123456789
  * system_forks_total 45678
+ * system_interrupts_total 98765432
+ * system_soft_interrupts_total 87654321
+ * system_procs_running 3
+ * system_procs_blocked 0
  * </pre>
  */
 public final class SystemCollector implements FilteringCollector {
@@ -45,6 +49,10 @@ public final class SystemCollector implements FilteringCollector {
   static final String BOOT = "system_boot_time_seconds";
   static final String CTXT = "system_context_switches";
   static final String FORKS = "system_forks";
+  static final String INTERRUPTS = "system_interrupts";
+  static final String SOFT_INTERRUPTS = "system_soft_interrupts";
+  static final String RUNNING = "system_procs_running";
+  static final String BLOCKED = "system_procs_blocked";
 
   private final Sampler sampler;
   /** This collector's last snapshots, given again while unchanged. */
@@ -136,6 +144,10 @@ public final class SystemCollector implements FilteringCollector {
     b.gauge(BOOT, "Boot time of the host since unix epoch in seconds.", s.bootTimeSeconds());
     b.counter(CTXT, "Context switches on the host since boot.", s.contextSwitches());
     b.counter(FORKS, "Processes and threads created on the host since boot.", s.forks());
+    b.counter(INTERRUPTS, "Hardware interrupts serviced on the host since boot.", s.interrupts());
+    b.counter(SOFT_INTERRUPTS, "Soft interrupts (softirqs) serviced on the host since boot.", s.softInterrupts());
+    b.gauge(RUNNING, "Threads on the host running or runnable (waiting for a CPU).", s.procsRunning());
+    b.gauge(BLOCKED, "Threads on the host blocked waiting for I/O to complete.", s.procsBlocked());
     return sorted.of(out);
   }
 }

@@ -554,8 +554,8 @@ public final class Sampler {
     }
     return changed
         ? new SystemSnapshot(
-            out, s.load1(), s.load5(), s.load15(), s.contextSwitches(), s.forks(),
-            s.bootTimeSeconds(), s.readAtNanos())
+            out, s.load1(), s.load5(), s.load15(), s.contextSwitches(), s.forks(), s.interrupts(),
+            s.softInterrupts(), s.procsRunning(), s.procsBlocked(), s.bootTimeSeconds(), s.readAtNanos())
         : s;
   }
 

@@ -90,6 +90,10 @@ class AgentIT {
             .isEqualTo(Jvm.value(scrape, "system_logical_cpus"));
         TabularData perCpu = (TabularData) mbs.getAttribute(cpu, "PerCpuUtilizationPercent");
         assertThat(perCpu.size()).isEqualTo((int) Jvm.value(scrape, "system_logical_cpus"));
+        assertThat((Long) mbs.getAttribute(cpu, "ProcsRunning")).as("procs_running counts its reader").isPositive();
+        assertThat((Long) mbs.getAttribute(cpu, "Interrupts")).isPositive();
+        assertThat(Jvm.value(scrape, "system_procs_running")).isPositive();
+        assertThat(Jvm.value(scrape, "system_soft_interrupts_total")).isPositive();
         assertThat(mbs.getAttribute(agent, "Port")).isEqualTo(port);
         assertThat(mbs.getAttribute(agent, "Status")).isEqualTo("serving");
         assertThat(mbs.getAttribute(agent, "TcpNoDelay")).as("scrapes do not wait for Nagle").isEqualTo(true);

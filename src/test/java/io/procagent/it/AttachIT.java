@@ -58,9 +58,11 @@ class AttachIT {
           .startsWith("process " + pid + " (java)")
           .contains("utilisation ")
           .contains("memory")
-          .contains("children (0)");
+          .contains("children (0)")
+          .containsPattern("load [0-9.]+ [0-9.]+ [0-9.]+  running [1-9][0-9]*  blocked [0-9]+");
       Jvm json = cli("snapshot", "--pid", Long.toString(pid), "--json", "--interval", "200");
-      assertThat(json.stdout()).contains("\"pid\": " + pid + ",").contains("\"utilization_ratio\": ").contains("\"children\": []");
+      assertThat(json.stdout()).contains("\"pid\": " + pid + ",").contains("\"utilization_ratio\": ").contains("\"children\": []")
+          .containsPattern("\"procs_running\": [1-9]").containsPattern("\"soft_interrupts\": [1-9]");
       assertThat(app.stderr()).doesNotContain("WARNING").doesNotContain("\tat ");
     }
   }

@@ -59,6 +59,10 @@ class MBeansTest {
     assertThat(s.getHostname()).isEqualTo("host1");
     assertThat(s.getLoadAverage1m()).isEqualTo(0.5);
     assertThat(s.getCpuSecondsByMode()).containsEntry("user", 110.0).hasSize(8);
+    assertThat(s.getInterrupts()).isEqualTo(7000);
+    assertThat(s.getSoftInterrupts()).isEqualTo(9000);
+    assertThat(s.getProcsRunning()).isEqualTo(3);
+    assertThat(s.getProcsBlocked()).isEqualTo(1);
     // second window: cpu0 busy 30 of 40 -> 75 %
     process.next = Fakes.process(11, 2, t0 + 1_000_000_000L);
     system.next = Fakes.system(130, 110, t0 + 1_000_000_000L);

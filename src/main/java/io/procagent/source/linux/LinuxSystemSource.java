@@ -55,6 +55,10 @@ public final class LinuxSystemSource implements SystemSource {
         load[2],
         stat.ctxt(),
         stat.processes(),
+        stat.intr(),
+        stat.softirq(),
+        stat.procsRunning(),
+        stat.procsBlocked(),
         stat.btime() < 0 ? Double.NaN : stat.btime(),
         now);
   }

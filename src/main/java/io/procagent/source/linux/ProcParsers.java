@@ -464,8 +464,12 @@ final class ProcParsers {
     return l < 0 ? Double.NaN : l;
   }
 
-  /** Host-wide counters of /proc/stat. */
-  record HostStat(List<CpuTimes> cpus, long ctxt, long btime, long processes) {}
+  /**
+   * Host-wide counters of /proc/stat: its {@code intr} and {@code softirq} lines' totals, and the
+   * threads runnable ({@code procs_running}) and blocked on I/O ({@code procs_blocked}) now.
+   */
+  record HostStat(
+      List<CpuTimes> cpus, long ctxt, long btime, long processes, long intr, long softirq, long procsRunning, long procsBlocked) {}
 
   /** {@link #parseProcStat(byte[], int)} of a String (tests, one-off reads). */
   static HostStat parseProcStat(String text) {
@@ -475,10 +479,16 @@ final class ProcParsers {
 
   private static final byte[] CTXT_LINE = ascii("ctxt ");
   private static final byte[] BTIME_LINE = ascii("btime ");
+  private static final byte[] INTR_LINE = ascii("intr ");
+  private static final byte[] SOFTIRQ_LINE = ascii("softirq ");
+  private static final byte[] RUNNING_LINE = ascii("procs_running ");
+  private static final byte[] BLOCKED_LINE = ascii("procs_blocked ");
 
   /**
    * /proc/stat in one pass over its bytes: each {@code cpuN} line (the aggregate {@code cpu}
-   * line is skipped; a line without user, system and idle too), ctxt, btime and processes. The
+   * line is skipped; a line without user, system and idle too), ctxt, btime, processes, the
+   * totals of intr and softirq (their first number: the per-source counts after it are not read)
+   * and procs_running and procs_blocked. The
    * sampler reads it every round and an uncached scrape once, mostly in cold code: no String
    * of the file, no regex.
    */
@@ -487,6 +497,10 @@ final class ProcParsers {
     long ctxt = UNKNOWN;
     long btime = UNKNOWN;
     long processes = UNKNOWN;
+    long intr = UNKNOWN;
+    long softirq = UNKNOWN;
+    long running = UNKNOWN;
+    long blocked = UNKNOWN;
     int i = 0;
     while (i < len) {
       int eol = lineEnd(b, i, len);
@@ -512,10 +526,18 @@ final class ProcParsers {
         btime = firstLong(b, i + BTIME_LINE.length, eol);
       } else if (startsWith(b, i, eol, PROCESSES_LINE)) {
         processes = firstLong(b, i + PROCESSES_LINE.length, eol);
+      } else if (startsWith(b, i, eol, INTR_LINE)) {
+        intr = firstLong(b, i + INTR_LINE.length, eol);
+      } else if (startsWith(b, i, eol, SOFTIRQ_LINE)) {
+        softirq = firstLong(b, i + SOFTIRQ_LINE.length, eol);
+      } else if (startsWith(b, i, eol, RUNNING_LINE)) {
+        running = firstLong(b, i + RUNNING_LINE.length, eol);
+      } else if (startsWith(b, i, eol, BLOCKED_LINE)) {
+        blocked = firstLong(b, i + BLOCKED_LINE.length, eol);
       }
       i = eol + 1;
     }
-    return new HostStat(cpus, ctxt, btime, processes);
+    return new HostStat(cpus, ctxt, btime, processes, intr, softirq, running, blocked);
   }
 
   /** "0", "1", ...: the same String every read for the CPUs a host has. */

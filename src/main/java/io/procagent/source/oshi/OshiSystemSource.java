@@ -13,7 +13,8 @@ import oshi.spi.SystemInfoProvider;
 
 /**
  * Host CPU through OSHI, for every OS that is not Linux. OSHI's tick types are node_exporter's
- * eight modes, in milliseconds. Forks are not available here and are omitted.
+ * eight modes, in milliseconds. Forks, soft interrupts and the threads running or blocked now
+ * are not available here and are omitted.
  */
 public final class OshiSystemSource implements SystemSource {
 
@@ -44,6 +45,7 @@ public final class OshiSystemSource implements SystemSource {
     }
     double[] load = cpu.getSystemLoadAverage(3);
     long ctxt = cpu.getContextSwitches();
+    long interrupts = cpu.getInterrupts();
     long boot = os.getSystemBootTime();
     return new SystemSnapshot(
         cpus,
@@ -51,6 +53,10 @@ public final class OshiSystemSource implements SystemSource {
         load.length > 1 && load[1] >= 0 ? load[1] : Double.NaN,
         load.length > 2 && load[2] >= 0 ? load[2] : Double.NaN,
         ctxt > 0 ? ctxt : ProcessSnapshot.UNKNOWN,
+        ProcessSnapshot.UNKNOWN,
+        interrupts > 0 ? interrupts : ProcessSnapshot.UNKNOWN,
+        ProcessSnapshot.UNKNOWN,
+        ProcessSnapshot.UNKNOWN,
         ProcessSnapshot.UNKNOWN,
         boot > 0 ? boot : Double.NaN,
         now);

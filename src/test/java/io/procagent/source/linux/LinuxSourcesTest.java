@@ -258,5 +258,11 @@ class LinuxSourcesTest {
     assertThat(s.load1()).isCloseTo(sysLoad, within(2.0));
     SystemSnapshot later = source.read();
     assertThat(later.cpus().get(0).idle()).isGreaterThanOrEqualTo(s.cpus().get(0).idle() - 0.01);
+    assertThat(s.procsRunning()).as("the thread reading /proc/stat is running").isGreaterThanOrEqualTo(1);
+    assertThat(s.procsBlocked()).isGreaterThanOrEqualTo(0);
+    assertThat(s.interrupts()).isPositive();
+    assertThat(s.softInterrupts()).isPositive();
+    assertThat(later.interrupts()).isGreaterThanOrEqualTo(s.interrupts());
+    assertThat(later.softInterrupts()).isGreaterThanOrEqualTo(s.softInterrupts());
   }
 }

@@ -235,7 +235,9 @@ class ProcParsersTest {
         ctxt 1990473
         btime 1062191376
         processes 2915
-        procs_running 1
+        procs_running 4
+        procs_blocked 2
+        softirq 345678 1 2 3
         """;
     ProcParsers.HostStat s = ProcParsers.parseProcStat(stat);
     assertThat(s.cpus()).hasSize(2); // cpu2 is truncated below user/system/idle and skipped
@@ -246,6 +248,10 @@ class ProcParsersTest {
     assertThat(s.ctxt()).isEqualTo(1990473);
     assertThat(s.btime()).isEqualTo(1062191376);
     assertThat(s.processes()).isEqualTo(2915);
+    assertThat(s.intr()).isEqualTo(199292);
+    assertThat(s.softirq()).isEqualTo(345678);
+    assertThat(s.procsRunning()).isEqualTo(4);
+    assertThat(s.procsBlocked()).isEqualTo(2);
   }
 
   @Test
@@ -254,6 +260,10 @@ class ProcParsersTest {
     assertThat(s.cpus().get(0).softirq()).isCloseTo(0.07, within(1e-9));
     assertThat(s.cpus().get(0).steal()).isNaN();
     assertThat(s.ctxt()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.intr()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.softirq()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.procsRunning()).isEqualTo(ProcParsers.UNKNOWN);
+    assertThat(s.procsBlocked()).isEqualTo(ProcParsers.UNKNOWN);
   }
 
   @Test
