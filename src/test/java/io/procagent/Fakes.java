@@ -17,7 +17,7 @@ public final class Fakes {
   public static ProcessSnapshot process(double user, double system, long readAtNanos) {
     return new ProcessSnapshot(
         4242, 1, "java", 'S', "app", 1000, 100, "/srv/app", 1.7e9, user, system, Double.NaN,
-        0.5, 0.25, 104857600, 2147483648L, Double.POSITIVE_INFINITY, 23, 1024, 17, 300, 20, 2,
+        0.5, 0.25, 104857600, 2147483648L, Double.POSITIVE_INFINITY, 23, 1024, 17, 300, 20, 4000, 7, 2,
         io.procagent.source.CgroupCpu.NONE, readAtNanos);
   }
 

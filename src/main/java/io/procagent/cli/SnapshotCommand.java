@@ -148,6 +148,8 @@ final class SnapshotCommand {
     proc.put("max_fds", nullIfUnknown(p.maxFds()));
     proc.put("voluntary_context_switches", nullIfUnknown(p.voluntaryContextSwitches()));
     proc.put("involuntary_context_switches", nullIfUnknown(p.involuntaryContextSwitches()));
+    proc.put("minor_page_faults", nullIfUnknown(p.minorFaults()));
+    proc.put("major_page_faults", nullIfUnknown(p.majorFaults()));
     List<Object> kids = new ArrayList<>();
     if (c != null) {
       for (ChildProcess k : c.live()) {
@@ -216,8 +218,10 @@ final class SnapshotCommand {
           Double.isNaN(p.cgroup().throttledSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f", p.cgroup().throttledSeconds())));
     }
     b.append(String.format(Locale.ROOT, "  reaped children  user %.2f s  system %.2f s%n", p.reapedChildrenUserSeconds(), p.reapedChildrenSystemSeconds()));
-    b.append(String.format(Locale.ROOT, "memory%n  rss %s  virtual %s  limit %s%n", bytes(p.residentBytes()), bytes(p.virtualBytes()),
-        Double.isInfinite(p.virtualMaxBytes()) ? "unlimited" : Double.isNaN(p.virtualMaxBytes()) ? "n/a" : bytes((long) p.virtualMaxBytes())));
+    b.append(String.format(Locale.ROOT, "memory%n  rss %s  virtual %s  limit %s  page faults %s minor, %s major%n", bytes(p.residentBytes()),
+        bytes(p.virtualBytes()),
+        Double.isInfinite(p.virtualMaxBytes()) ? "unlimited" : Double.isNaN(p.virtualMaxBytes()) ? "n/a" : bytes((long) p.virtualMaxBytes()),
+        unknown(p.minorFaults()), unknown(p.majorFaults())));
     b.append(String.format(Locale.ROOT, "threads %d  fds %s / %s  context switches %s voluntary, %s involuntary%n", p.threads(),
         unknown(p.openFds()), unknown(p.maxFds()), unknown(p.voluntaryContextSwitches()), unknown(p.involuntaryContextSwitches())));
     b.append(String.format(Locale.ROOT, "host %s  %s %s  %s  %d logical / %d physical CPUs", id.hostname(), id.os(), id.kernel(), id.arch(),

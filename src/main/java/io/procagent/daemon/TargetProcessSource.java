@@ -41,7 +41,9 @@ final class TargetProcessSource implements ProcessSource {
   private static final int REAPED_SYSTEM = 4;
   private static final int VOLUNTARY = 5;
   private static final int INVOLUNTARY = 6;
-  private static final int FIELDS = 7;
+  private static final int MINOR_FAULTS = 7;
+  private static final int MAJOR_FAULTS = 8;
+  private static final int FIELDS = 9;
 
   /** Longer than any pid (2^22 at most on Linux) with a newline; more is not a pidfile. */
   private static final int PIDFILE_MAX = 32;
@@ -279,6 +281,8 @@ final class TargetProcessSource implements ProcessSource {
         threads,
         seenField[VOLUNTARY] ? (long) totals[VOLUNTARY] : ProcessSnapshot.UNKNOWN,
         seenField[INVOLUNTARY] ? (long) totals[INVOLUNTARY] : ProcessSnapshot.UNKNOWN,
+        seenField[MINOR_FAULTS] ? (long) totals[MINOR_FAULTS] : ProcessSnapshot.UNKNOWN,
+        seenField[MAJOR_FAULTS] ? (long) totals[MAJOR_FAULTS] : ProcessSnapshot.UNKNOWN,
         cpus,
         first.cgroup(), // the oldest process's: a target's processes share a service's or a container's cgroup
         now);
@@ -288,7 +292,8 @@ final class TargetProcessSource implements ProcessSource {
   private void accumulate(long pid, ProcessSnapshot p) {
     double[] v = {
       p.userSeconds(), p.systemSeconds(), p.iowaitSeconds(), p.reapedChildrenUserSeconds(),
-      p.reapedChildrenSystemSeconds(), p.voluntaryContextSwitches(), p.involuntaryContextSwitches()
+      p.reapedChildrenSystemSeconds(), p.voluntaryContextSwitches(), p.involuntaryContextSwitches(),
+      p.minorFaults(), p.majorFaults()
     };
     long startKey = Double.doubleToLongBits(p.startTimeSeconds());
     Long known = identity.put(pid, startKey);

@@ -66,4 +66,10 @@ public interface ProcessMXBean {
   long getVoluntaryContextSwitches();
 
   long getInvoluntaryContextSwitches();
+
+  /** Page faults served from memory; -1 where the OS does not say. */
+  long getMinorPageFaults();
+
+  /** Page faults that read from disk or swap; -1 where the OS does not say. */
+  long getMajorPageFaults();
 }

@@ -156,4 +156,14 @@ final class ProcessView implements ProcessMXBean {
   public long getInvoluntaryContextSwitches() {
     return p().involuntaryContextSwitches();
   }
+
+  @Override
+  public long getMinorPageFaults() {
+    return p().minorFaults();
+  }
+
+  @Override
+  public long getMajorPageFaults() {
+    return p().majorFaults();
+  }
 }

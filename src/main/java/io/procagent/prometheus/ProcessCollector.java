@@ -28,6 +28,7 @@ import java.util.function.Predicate;
  * process_resident_memory_bytes 1.2e+08
  * process_open_fds 23
  * process_context_switches_total{type="voluntary"} 1234
+ * process_page_faults_total{type="major"} 12
  * </pre>
  */
 public final class ProcessCollector implements FilteringCollector {
@@ -49,6 +50,7 @@ public final class ProcessCollector implements FilteringCollector {
   static final String MAX_FDS = "process_max_fds";
   static final String THREADS = "process_threads";
   static final String CTX = "process_context_switches";
+  static final String FAULTS = "process_page_faults";
 
   /** What Go's client exports for an unlimited address space (max uint64). */
   static final double UNLIMITED = 1.8446744073709552E19;
@@ -63,6 +65,7 @@ public final class ProcessCollector implements FilteringCollector {
   private final Labels[] userSystem;
   private final Labels[] userSystemIowait;
   private final Labels[] ctxTypes;
+  private final Labels[] faultTypes;
 
   public ProcessCollector(Sampler sampler) {
     this(sampler, Labels.EMPTY);
@@ -75,6 +78,7 @@ public final class ProcessCollector implements FilteringCollector {
     this.userSystem = labels(base, "mode", "user", "system");
     this.userSystemIowait = labels(base, "mode", "user", "system", "iowait");
     this.ctxTypes = labels(base, "type", "voluntary", "involuntary");
+    this.faultTypes = labels(base, "type", "minor", "major");
   }
 
   private static Labels[] labels(Labels base, String name, String... values) {
@@ -169,6 +173,11 @@ public final class ProcessCollector implements FilteringCollector {
         "Context switches of the process by type.",
         ctxTypes,
         new double[] {p.voluntaryContextSwitches(), p.involuntaryContextSwitches()});
+    s.counter(
+        FAULTS,
+        "Page faults of the process by type: minor (the page was in memory), major (read from disk or swap).",
+        faultTypes,
+        new double[] {p.minorFaults(), p.majorFaults()});
     return sorted.of(out);
   }
 

@@ -26,6 +26,8 @@ package io.procagent.source;
  * @param threads number of threads
  * @param voluntaryContextSwitches voluntary context switches
  * @param involuntaryContextSwitches involuntary context switches
+ * @param minorFaults page faults served without disk I/O (a page already in memory), UNKNOWN if unknown
+ * @param majorFaults page faults that read from disk (a file's page, or swap), UNKNOWN if unknown
  * @param cpusAllowed CPUs this process may run on, 0 when unknown
  * @param cgroup its cgroup's CPU limit and throttling, {@link CgroupCpu#NONE} when not read
  * @param readAtNanos {@link System#nanoTime()} when this was read
@@ -53,6 +55,8 @@ public record ProcessSnapshot(
     long threads,
     long voluntaryContextSwitches,
     long involuntaryContextSwitches,
+    long minorFaults,
+    long majorFaults,
     int cpusAllowed,
     CgroupCpu cgroup,
     long readAtNanos) {

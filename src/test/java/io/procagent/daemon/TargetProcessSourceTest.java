@@ -3,6 +3,7 @@ package io.procagent.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procagent.config.TargetConfig;
+import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.linux.ProcessTable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ class TargetProcessSourceTest {
 
   /** A process's stat with {@code utime} and {@code stime} in ticks, a hundredth of a second. */
   private void process(long pid, long utime, long stime) throws IOException {
-    String stat = pid + " (app) S 1 " + pid + " " + pid + " 0 -1 4194560 0 0 0 0 " + utime + " " + stime
+    // minflt 100 x pid, majflt pid
+    String stat = pid + " (app) S 1 " + pid + " " + pid + " 0 -1 4194560 " + 100 * pid + " 0 " + pid + " 0 " + utime + " " + stime
         + " 0 0 20 0 1 0 " + (1000 + pid) + " 1000000 100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
     Files.createDirectories(proc.resolve(pid + "/fd"));
     Files.writeString(proc.resolve(pid + "/stat"), stat);
@@ -33,7 +35,10 @@ class TargetProcessSourceTest {
         new TargetProcessSource(new TargetConfig("app", -1, null, Pattern.compile("^app$"), null, null, false), proc);
     source.rematch(ProcessTable.scan(proc));
     assertThat(source.matched()).containsExactlyInAnyOrder(10L, 11L);
-    assertThat(source.read().userSeconds()).isEqualTo(0.3);
+    ProcessSnapshot p = source.read();
+    assertThat(p.userSeconds()).isEqualTo(0.3);
+    assertThat(p.minorFaults()).as("summed over the target's processes").isEqualTo(2100);
+    assertThat(p.majorFaults()).isEqualTo(21);
   }
 
   @Test

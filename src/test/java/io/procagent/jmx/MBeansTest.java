@@ -54,6 +54,8 @@ class MBeansTest {
     assertThat(p.getUser()).isEqualTo("app");
     assertThat(p.getStartTime()).isEqualTo("2023-11-14T22:13:20Z");
     assertThat(p.getOpenFds()).isEqualTo(23);
+    assertThat(p.getMinorPageFaults()).isEqualTo(4000);
+    assertThat(p.getMajorPageFaults()).isEqualTo(7);
     SystemCpuMXBean s =
         JMX.newMXBeanProxy(server, new ObjectName("procagent:type=SystemCpu"), SystemCpuMXBean.class);
     assertThat(s.getHostname()).isEqualTo("host1");

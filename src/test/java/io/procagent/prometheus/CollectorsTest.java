@@ -94,6 +94,10 @@ class CollectorsTest {
             # HELP process_open_fds Number of open file descriptors.
             # TYPE process_open_fds gauge
             process_open_fds 23.0
+            # HELP process_page_faults_total Page faults of the process by type: minor (the page was in memory), major (read from disk or swap).
+            # TYPE process_page_faults_total counter
+            process_page_faults_total{type="major"} 7.0
+            process_page_faults_total{type="minor"} 4000.0
             # HELP process_reaped_children_cpu_seconds_total CPU time of exited children that were waited for, in seconds.
             # TYPE process_reaped_children_cpu_seconds_total counter
             process_reaped_children_cpu_seconds_total{mode="system"} 0.25

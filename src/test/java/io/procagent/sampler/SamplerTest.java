@@ -348,7 +348,7 @@ class SamplerTest {
     process.next = new ProcessSnapshot(quarter.pid(), quarter.ppid(), quarter.command(), quarter.state(), quarter.user(),
         quarter.uid(), quarter.gid(), quarter.cwd(), quarter.startTimeSeconds(), 1, 1, Double.NaN, 0, 0,
         quarter.residentBytes(), quarter.virtualBytes(), quarter.virtualMaxBytes(), quarter.openFds(), quarter.maxFds(),
-        quarter.threads(), 1, 1, 2, new io.procagent.source.CgroupCpu(0.25, 10, 9, 0.5), 5);
+        quarter.threads(), 1, 1, 0, 0, 2, new io.procagent.source.CgroupCpu(0.25, 10, 9, 0.5), 5);
     Sampler s = new Sampler(source, system, Duration.ZERO, () -> 1, errors);
     system.next = Fakes.system(1, 1, 1);
     s.tick();

@@ -185,6 +185,8 @@ public final class LinuxProcessSource implements ProcessSource {
         stat.threads() >= 0 ? stat.threads() : status.threads(),
         maxVoluntary,
         maxInvoluntary,
+        stat.minflt(),
+        stat.majflt(),
         status.cpusAllowed(),
         cgroupCpu(),
         now);

@@ -28,6 +28,8 @@ final class ProcParsers {
       String comm,
       char state,
       long ppid,
+      long minflt,
+      long majflt,
       long utime,
       long stime,
       long cutime,
@@ -78,7 +80,7 @@ final class ProcParsers {
       field++;
     }
     return new Stat(
-        comm, state, f[4 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
+        comm, state, f[4 - 2], f[10 - 2], f[12 - 2], f[14 - 2], f[15 - 2], f[16 - 2], f[17 - 2], f[20 - 2], f[22 - 2],
         f[23 - 2], f[24 - 2], f[42 - 2]);
   }
 

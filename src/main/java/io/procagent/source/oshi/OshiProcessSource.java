@@ -57,6 +57,8 @@ public final class OshiProcessSource implements ProcessSource {
         p.getThreadCount(),
         p.getVoluntaryContextSwitches() > 0 ? p.getVoluntaryContextSwitches() : ProcessSnapshot.UNKNOWN,
         p.getInvoluntaryContextSwitches() > 0 ? p.getInvoluntaryContextSwitches() : ProcessSnapshot.UNKNOWN,
+        p.getMinorFaults() >= 0 ? p.getMinorFaults() : ProcessSnapshot.UNKNOWN,
+        p.getMajorFaults() >= 0 ? p.getMajorFaults() : ProcessSnapshot.UNKNOWN,
         Long.bitCount(p.getAffinityMask()),
         CgroupCpu.NONE,
         now);

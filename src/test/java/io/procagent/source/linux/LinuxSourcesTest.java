@@ -242,6 +242,8 @@ class LinuxSourcesTest {
     double uptime = ManagementFactory.getRuntimeMXBean().getStartTime() / 1000.0;
     assertThat(p.startTimeSeconds()).isCloseTo(uptime, within(2.0));
     assertThat(p.voluntaryContextSwitches()).isPositive();
+    assertThat(p.minorFaults()).as("a JVM touches fresh pages").isPositive();
+    assertThat(p.majorFaults()).isGreaterThanOrEqualTo(0);
   }
 
   @Test

@@ -18,6 +18,8 @@ class ProcParsersTest {
     assertThat(s.comm()).isEqualTo("my (odd) cmd");
     assertThat(s.state()).isEqualTo('S');
     assertThat(s.ppid()).isEqualTo(1);
+    assertThat(s.minflt()).isEqualTo(1234);
+    assertThat(s.majflt()).isEqualTo(5);
     assertThat(s.utime()).isEqualTo(250);
     assertThat(s.stime()).isEqualTo(75);
     assertThat(s.cutime()).isEqualTo(12);
