@@ -32,7 +32,8 @@ import java.util.function.LongSupplier;
  * descendants or of utilisation waits for it (up to a second), so no reader sees them older
  * than an interval; the ticks are rounds again from then on. While reads come at least two
  * intervals apart (Prometheus's default 15 s against the default 5 s), only the last round
- * before each read runs ({@link #paced}). Called directly, {@link #tick} always runs a round
+ * before each read runs ({@link #paced}); a read earlier than that pace, which finds the last
+ * round older than an interval (and a margin), has a round run first as after a quiet spell. Called directly, {@link #tick} always runs a round
  * (the daemon and tests do).
  */
 public final class Sampler {
@@ -246,12 +247,44 @@ public final class Sampler {
       if (pace < PACED_INTERVALS * intervalNanos) {
         return false;
       }
-      long margin = Math.min(VISIT_NANOS, intervalNanos / 2);
+      long margin = margin();
       // the round due in the interval up to a margin before the read is expected serves it; the
       // rounds before that one, and after it until the read is a margin late, are left out
       long sinceServe = now - (lastVisit + pace - margin);
       return sinceServe <= -intervalNanos || sinceServe > 0 && sinceServe < 2 * margin;
     }
+  }
+
+  /** How long before an expected read its round is due: a quarter second, or half an interval if shorter. */
+  private long margin() {
+    return Math.min(VISIT_NANOS, intervalNanos / 2);
+  }
+
+  /**
+   * Whether a read at {@code now} needs a round first (guarded by reads): after a quiet spell,
+   * or when the last round is more than an interval and the margin old, which is what a read
+   * earlier than the pace finds ({@link #paced} left out the rounds before the read it expected
+   * later: a person's curl between two of Prometheus's scrapes, or a JMX read).
+   */
+  private boolean readWantsRound(long now) {
+    return quietLocked(now) || rounded && now - lastRound >= intervalNanos + margin();
+  }
+
+  /**
+   * What the sampler's thread does for a read at the clock's time ({@link #noteRead}), for tests
+   * that drive the rounds themselves: the round the read wants at once, if it wants one.
+   *
+   * @return whether it ran one
+   */
+  boolean roundForRead() {
+    long now = clock.getAsLong();
+    synchronized (reads) {
+      if (!readWantsRound(now) || rounded && now - lastRound < intervalNanos) {
+        return false;
+      }
+    }
+    tickAt(now, true);
+    return true;
   }
 
   private boolean roundDue(long now) {
@@ -292,12 +325,13 @@ public final class Sampler {
   /**
    * Called by every read: reads of one visit share it; the gaps between visits set the pace. A
    * read that ends a quiet spell has a round run at once if the last is older than an interval,
-   * else an interval after the last; the rounds go on at the interval from then.
+   * else an interval after the last; the rounds go on at the interval from then. So has a read
+   * that finds the last round older than an interval and the margin (one earlier than the pace).
    */
   private void noteRead() {
     long now = clock.getAsLong();
     synchronized (reads) {
-      if (thread != null && quietLocked(now) && !catchUpWanted) {
+      if (thread != null && readWantsRound(now) && !catchUpWanted) {
         if (inRound) { // the round under way serves this read
           catchUpRound = roundsDone + 1;
         } else if (!rounded || now - lastRound >= intervalNanos) {

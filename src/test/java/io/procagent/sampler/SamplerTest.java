@@ -179,6 +179,38 @@ class SamplerTest {
   }
 
   @Test
+  void aReadEarlierThanThePaceWantsARoundOfItsOwn() {
+    long[] now = {0};
+    Sampler s = clocked(now, Duration.ofSeconds(5));
+    AtomicInteger scans = countedScans(s);
+    // Prometheus every 15 s (2, 17, 32, 47 s) on the 5 s ticks: once the pace is known, only the
+    // round before each scrape runs, and a scrape on pace wants none of its own
+    double[] scrapes = {2, 17, 32, 47};
+    int r = 0;
+    for (long t = 0; t <= 50_000_000_000L; t += 5_000_000_000L) {
+      for (; r < scrapes.length && scrapes[r] * 1e9 < t; r++) {
+        now[0] = (long) (scrapes[r] * 1e9);
+        if (r >= 2) {
+          assertThat(s.roundForRead()).as("scrape at %s s", scrapes[r]).isFalse();
+        }
+        s.children();
+      }
+      now[0] = t;
+      s.scheduledTick();
+    }
+    int before = scans.get();
+    // a curl (or JConsole) at 54 s: the last round ran at 45 s, and 50 s was left out for the
+    // scrape expected at 62 s; 9 s old descendants are too old: the read has a round first
+    now[0] = 54_000_000_000L;
+    assertThat(s.roundForRead()).isTrue();
+    assertThat(scans.get()).isEqualTo(before + 1);
+    s.children();
+    // the same visit wants no other
+    now[0] = 54_100_000_000L;
+    assertThat(s.roundForRead()).isFalse();
+  }
+
+  @Test
   void aQuietSamplersThreadSleepsUntilTheNextQuietRound() {
     long[] now = {0};
     Sampler s = clocked(now, Duration.ofSeconds(5));
