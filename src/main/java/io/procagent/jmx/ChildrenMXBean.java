@@ -9,6 +9,9 @@ public interface ChildrenMXBean {
   /** Live descendants now. */
   int getLiveChildren();
 
+  /** Live descendants by scheduler state: running, sleeping, disk_sleep, stopped, zombie, other. */
+  java.util.Map<String, Integer> getLiveByState();
+
   /** Children started through ProcessBuilder since the agent started. */
   long getStarted();
 

@@ -30,6 +30,16 @@ final class ChildrenView implements ChildrenMXBean {
   }
 
   @Override
+  public java.util.Map<String, Integer> getLiveByState() {
+    int[] states = c().states();
+    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < states.length; i++) {
+      out.put(io.procagent.sampler.ChildrenSnapshot.STATES.get(i), states[i]);
+    }
+    return out;
+  }
+
+  @Override
   public long getStarted() {
     return launches == null ? 0 : sum(launches.started());
   }

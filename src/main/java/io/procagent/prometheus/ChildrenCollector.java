@@ -25,6 +25,7 @@ import java.util.function.ToDoubleFunction;
  * process_children{command="sleep"} 3
  * process_children_cpu_seconds_total{command="sleep",mode="user"} 0.01
  * process_children_resident_memory_bytes{command="sleep"} 3.1e+06
+ * process_children_states{state="zombie"} 1
  * process_children_started_total{command="sh"} 5
  * process_children_exited_total{command="sh",exit_code="3"} 5
  * process_children_launch_failures_total{command="no-such-command"} 1
@@ -38,6 +39,7 @@ public final class ChildrenCollector implements FilteringCollector {
   static final String CPU = "process_children_cpu_seconds";
   static final String RSS = "process_children_resident_memory_bytes";
   static final String THREADS = "process_children_threads";
+  static final String STATES = "process_children_states";
   static final String FDS = "process_children_open_fds";
   static final String STARTED = "process_children_started";
   static final String EXITED = "process_children_exited";
@@ -57,6 +59,8 @@ public final class ChildrenCollector implements FilteringCollector {
   private final KeptPart keptLive = new KeptPart();
   /** The launch metrics, given again while no launch, failure or exit was recorded. */
   private final KeptPart keptLaunches = new KeptPart();
+  /** One label set per state, with the base labels: made once. */
+  private final Labels[] stateLabels;
 
   /**
    * @param sampler scans the live descendants (its {@code children()} may be null: scan off)
@@ -71,6 +75,10 @@ public final class ChildrenCollector implements FilteringCollector {
     this.sampler = sampler;
     this.launches = launches;
     this.base = base;
+    this.stateLabels = new Labels[ChildrenSnapshot.STATES.size()];
+    for (int i = 0; i < stateLabels.length; i++) {
+      stateLabels[i] = Snapshots.merged(base, Snapshots.labels("state", ChildrenSnapshot.STATES.get(i)));
+    }
   }
 
   @Override
@@ -112,6 +120,19 @@ public final class ChildrenCollector implements FilteringCollector {
               labels,
               values,
               n));
+    }
+    if (include.test(STATES)) {
+      int[] states = c.states();
+      double[] values = new double[states.length];
+      for (int i = 0; i < states.length; i++) {
+        values[i] = states[i];
+      }
+      out.add(
+          last.gauge(
+              Snapshots.metadata(STATES, "Live descendants of the process by scheduler state (a zombie has exited and was not waited for)."),
+              stateLabels,
+              values,
+              values.length));
     }
     Snapshots s = new Snapshots(out, include, base, last);
     s.gauge(FOLDED, "Distinct child commands folded into command=other by the max_commands cap.", folded);

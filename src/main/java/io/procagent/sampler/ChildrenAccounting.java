@@ -34,8 +34,9 @@ final class ChildrenAccounting {
     for (String label : cpu.keySet()) {
       live.put(label, new long[5]);
     }
+    int[] states = new int[ChildrenSnapshot.STATES.size()];
     for (int i = 0, n = scan.size(); i < n; i++) {
-      account(scan.get(i), live);
+      account(scan.get(i), live, states);
     }
     if (seen.size() > scan.size()) { // a scan's pids are distinct: some are gone since the last scan
       for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
@@ -53,7 +54,7 @@ final class ChildrenAccounting {
               e.getKey(), (int) g[0], c[0], c[1], g[1], g[2], g[4] > 0 || g[0] == 0 ? g[3] : -1));
     }
     List<ChildProcess> table = scan.size() <= maxLive ? scan : scan.subList(0, maxLive);
-    return new ChildrenSnapshot(out, table, scan.size(), groups.foldedCommands(), scanSeconds);
+    return new ChildrenSnapshot(out, table, scan.size(), groups.foldedCommands(), scanSeconds, states);
   }
 
   /**
@@ -62,7 +63,8 @@ final class ChildrenAccounting {
    * until that method has been called 100 times (C1's threshold with back-edges counted), eight
    * minutes of rounds 5 s apart.
    */
-  private void account(ChildProcess p, Map<String, long[]> live) {
+  private void account(ChildProcess p, Map<String, long[]> live, int[] states) {
+    states[ChildrenSnapshot.stateIndex(p.state())]++;
     String label = groups.label(p.command());
     Seen before = seen.get(p.pid());
     boolean same = before != null && before.startTicks == p.startTicks();

@@ -11,15 +11,42 @@ import java.util.List;
  * @param liveTotal number of live descendants
  * @param foldedCommands distinct commands folded into "other"
  * @param scanSeconds how long the scan took
+ * @param states live descendants in each of {@link #STATES}, by its index (a copy is given)
  */
 public record ChildrenSnapshot(
-    List<Group> groups, List<ChildProcess> live, int liveTotal, int foldedCommands, double scanSeconds) {
+    List<Group> groups, List<ChildProcess> live, int liveTotal, int foldedCommands, double scanSeconds, int[] states) {
 
-  public static final ChildrenSnapshot EMPTY = new ChildrenSnapshot(List.of(), List.of(), 0, 0, 0);
+  /**
+   * The scheduler states a descendant is counted in, psutil's names for the kernel's letters: R
+   * running or runnable, S sleeping, D uninterruptible (disk) sleep, T or t stopped (by a signal
+   * or a tracer), Z zombie (exited, not yet waited for by its parent), anything else other.
+   */
+  public static final List<String> STATES = List.of("running", "sleeping", "disk_sleep", "stopped", "zombie", "other");
+
+  public static final ChildrenSnapshot EMPTY = new ChildrenSnapshot(List.of(), List.of(), 0, 0, 0, new int[STATES.size()]);
 
   public ChildrenSnapshot {
     groups = List.copyOf(groups);
     live = List.copyOf(live);
+    states = states.clone();
+  }
+
+  /** The live descendants in each state, by the index of {@link #STATES} (a copy). */
+  @Override
+  public int[] states() {
+    return states.clone();
+  }
+
+  /** The index in {@link #STATES} of a one-letter scheduler state. */
+  public static int stateIndex(char state) {
+    return switch (state) {
+      case 'R' -> 0;
+      case 'S' -> 1;
+      case 'D' -> 2;
+      case 'T', 't' -> 3;
+      case 'Z' -> 4;
+      default -> 5;
+    };
   }
 
   /**

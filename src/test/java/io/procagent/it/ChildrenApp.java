@@ -20,6 +20,7 @@ public final class ChildrenApp {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     System.out.println("app ready");
     List<Process> longLived = new ArrayList<>();
+    List<Process> zombieParents = new ArrayList<>();
     String line;
     while ((line = in.readLine()) != null) {
       switch (line.trim()) {
@@ -48,7 +49,19 @@ public final class ChildrenApp {
           Thread.sleep(300); // let the grandchild sleep start
           System.out.println("scenario done");
         }
+        case "zombie" -> {
+          // sh starts "sleep 0" in the background and reads its stdin: the "sleep 0" that exits
+          // stays a zombie until sh, at the end of its input, waits for it (so that no zombie
+          // is left to an init that does not reap)
+          zombieParents.add(new ProcessBuilder("sh", "-c", "sleep 0 & read x; wait").start());
+          Thread.sleep(300);
+          System.out.println("zombie made");
+        }
         case "kill" -> {
+          for (Process p : zombieParents) {
+            p.getOutputStream().close();
+            p.waitFor();
+          }
           for (Process p : longLived) {
             p.descendants().forEach(ProcessHandle::destroy);
             p.destroy();

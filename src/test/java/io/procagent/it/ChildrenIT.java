@@ -15,6 +15,7 @@ import java.util.Map;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.TabularData;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -121,6 +122,23 @@ class ChildrenIT {
         CompositeData[] exits = (CompositeData[]) mbs.getAttribute(children, "RecentExits");
         assertThat(exits[0].get("command")).isEqualTo("java");
         assertThat(exits).filteredOn(r -> r.get("exitCode").equals(3)).hasSize(5);
+      }
+
+      send(stdin, "zombie");
+      awaitStdout(app, "zombie made");
+      Thread.sleep(1200);
+      Map<String, Double> zombie = samples(Jvm.scrape(url, Duration.ofSeconds(10)));
+      assertThat(zombie)
+          .containsEntry("process_children_states{state=\"zombie\"}", 1.0)
+          .containsEntry("process_children_states{state=\"sleeping\"}", 6.0) // 4 sleeps, 2 sh
+          .containsEntry("process_children_states{state=\"running\"}", 0.0)
+          .containsEntry("process_children{command=\"sleep\"}", 5.0)
+          .containsEntry("process_children{command=\"sh\"}", 2.0);
+      try (JMXConnector c =
+          JMXConnectorFactory.connect(
+              new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi"))) {
+        TabularData byState = (TabularData) c.getMBeanServerConnection().getAttribute(new ObjectName("procagent:type=Children"), "LiveByState");
+        assertThat(byState.get(new Object[] {"zombie"}).get("value")).isEqualTo(1);
       }
 
       send(stdin, "kill");

@@ -179,7 +179,8 @@ class CollectorsTest {
     sampler.scanChildren(
         (root, args) ->
             java.util.List.of(
-                new io.procagent.source.ChildProcess(7, root, "sleep", 'S', 0.5, 0.25, 9, 1.7e9, 4096, 1, 3, "")),
+                new io.procagent.source.ChildProcess(7, root, "sleep", 'S', 0.5, 0.25, 9, 1.7e9, 4096, 1, 3, ""),
+                new io.procagent.source.ChildProcess(8, 7, "sleep", 'Z', 0, 0, 10, 1.7e9, 0, 1, -1, "")),
         42, groups, 10, false);
     process.next = Fakes.process(1, 1, 1);
     system.next = Fakes.system(1, 1, 1);
@@ -192,7 +193,11 @@ class CollectorsTest {
     registry.register(new ChildrenCollector(sampler, launches));
     String text = text(registry.scrape());
     assertThat(text)
-        .contains("process_children{command=\"sleep\"} 1.0\n")
+        .contains("process_children{command=\"sleep\"} 2.0\n")
+        .contains("process_children_states{state=\"sleeping\"} 1.0\n")
+        .contains("process_children_states{state=\"zombie\"} 1.0\n")
+        .contains("process_children_states{state=\"running\"} 0.0\n")
+        .contains("process_children_states{state=\"other\"} 0.0\n")
         .contains("process_children_cpu_seconds_total{command=\"sleep\",mode=\"user\"} 0.5\n")
         .contains("process_children_resident_memory_bytes{command=\"sleep\"} 4096.0\n")
         .contains("process_children_open_fds{command=\"sleep\"} 3.0\n")

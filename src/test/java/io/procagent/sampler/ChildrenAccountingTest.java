@@ -21,6 +21,25 @@ class ChildrenAccountingTest {
   }
 
   @Test
+  void liveChildrenAreCountedByState() {
+    List<ChildProcess> scan = List.of(
+        new ChildProcess(1, 1, "a", 'R', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(2, 1, "a", 'S', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(3, 1, "a", 'S', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(4, 1, "a", 'D', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(5, 1, "a", 't', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(6, 1, "a", 'T', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(7, 1, "a", 'Z', 0, 0, 1, 1.7e9, 0, 1, 0, ""),
+        new ChildProcess(8, 1, "a", 'X', 0, 0, 1, 1.7e9, 0, 1, 0, ""));
+    ChildrenSnapshot s = accounting.update(scan, 0);
+    assertThat(ChildrenSnapshot.STATES).containsExactly("running", "sleeping", "disk_sleep", "stopped", "zombie", "other");
+    assertThat(s.states()).containsExactly(1, 2, 1, 2, 1, 1);
+    s.states()[0] = 99;
+    assertThat(s.states()[0]).as("a copy").isEqualTo(1);
+    assertThat(accounting.update(List.of(), 0).states()).containsOnly(0);
+  }
+
+  @Test
   void cpuIsKeptWhenAChildExits() {
     accounting.update(List.of(child(10, "sleep", 100, 1.0, 0.5), child(11, "sleep", 101, 2.0, 0)), 0);
     ChildrenSnapshot s = accounting.update(List.of(child(10, "sleep", 100, 1.5, 0.5)), 0);
