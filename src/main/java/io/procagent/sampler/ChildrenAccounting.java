@@ -17,6 +17,14 @@ import java.util.TreeMap;
  */
 final class ChildrenAccounting {
 
+  /**
+   * What the JVM's {@code ProcessBuilder.start} runs first on Linux (its default launch
+   * mechanism, posix_spawn): the helper execs the command at once, keeping its pid, so a scan
+   * that comes between the two sees a {@code jspawnhelper} that is really the child being
+   * started. It is left out until it is that child.
+   */
+  static final String LAUNCH_HELPER = "jspawnhelper";
+
   private final CommandGroups groups;
   private final int maxLive;
   private final Map<Long, Seen> seen = new HashMap<>();
@@ -35,8 +43,23 @@ final class ChildrenAccounting {
       live.put(label, new long[5]);
     }
     int[] states = new int[ChildrenSnapshot.STATES.size()];
+    int helpers = 0;
     for (int i = 0, n = scan.size(); i < n; i++) {
-      account(scan.get(i), live, states);
+      ChildProcess p = scan.get(i);
+      if (LAUNCH_HELPER.equals(p.command())) {
+        helpers++; // the JVM's launcher, about to become the child it starts: counted once it has
+      } else {
+        account(p, live, states);
+      }
+    }
+    if (helpers > 0) {
+      List<ChildProcess> children = new ArrayList<>(scan.size() - helpers);
+      for (ChildProcess p : scan) {
+        if (!LAUNCH_HELPER.equals(p.command())) {
+          children.add(p);
+        }
+      }
+      scan = children;
     }
     if (seen.size() > scan.size()) { // a scan's pids are distinct: some are gone since the last scan
       for (Iterator<Seen> it = seen.values().iterator(); it.hasNext(); ) {
@@ -65,12 +88,11 @@ final class ChildrenAccounting {
    */
   private void account(ChildProcess p, Map<String, long[]> live, int[] states) {
     states[ChildrenSnapshot.stateIndex(p.state())]++;
-    String label = groups.label(p.command());
     Seen before = seen.get(p.pid());
     boolean same = before != null && before.startTicks == p.startTicks();
-    if (same) {
-      label = before.label; // a process keeps its group even if it exec()s another command
-    }
+    // a process that exec()ed another program since its last scan goes to that command's group
+    // from now on (the CPU it used before stays in the old one, which never decreases)
+    String label = same && p.command().equals(before.command) ? before.label : groups.label(p.command());
     double baseUser = same ? before.user : 0;
     double baseSystem = same ? before.system : 0;
     double du = Math.max(0, p.userSeconds() - baseUser);
@@ -83,6 +105,7 @@ final class ChildrenAccounting {
     now.user = Math.max(p.userSeconds(), baseUser);
     now.system = Math.max(p.systemSeconds(), baseSystem);
     now.label = label;
+    now.command = p.command();
     now.round = round;
     double[] c = cpu.computeIfAbsent(label, k -> new double[2]);
     c[0] = CpuTimes.micros(c[0] + du); // ticks add up with rounding errors, which would be shown
@@ -108,6 +131,8 @@ final class ChildrenAccounting {
     double user;
     double system;
     String label;
+    /** Its command at that scan: another one at a later scan means it exec()ed. */
+    String command;
     /** The last scan that found it. */
     int round;
   }

@@ -40,6 +40,29 @@ class ChildrenAccountingTest {
   }
 
   @Test
+  void aChildThatExecsMovesToItsNewCommandAndKeepsItsOldCpuWhereItWas() {
+    accounting.update(List.of(child(10, "sh", 100, 1.0, 0)), 0);
+    ChildrenSnapshot s = accounting.update(List.of(child(10, "sleep", 100, 1.5, 0)), 0); // exec, same pid
+    assertThat(group(s, "sh").processes()).isZero();
+    assertThat(group(s, "sh").userSeconds()).isCloseTo(1.0, within(1e-9));
+    assertThat(group(s, "sleep").processes()).isEqualTo(1);
+    assertThat(group(s, "sleep").userSeconds()).as("only what it used since").isCloseTo(0.5, within(1e-9));
+  }
+
+  @Test
+  void theJvmsLaunchHelperIsLeftOutUntilItIsTheChild() {
+    ChildrenSnapshot s = accounting.update(List.of(child(10, "jspawnhelper", 100, 0, 0), child(11, "sleep", 101, 0, 0)), 0);
+    assertThat(s.groups()).extracting(ChildrenSnapshot.Group::command).containsExactly("sleep");
+    assertThat(s.liveTotal()).isEqualTo(1);
+    assertThat(s.live()).extracting(ChildProcess::pid).containsExactly(11L);
+    assertThat(s.states()).containsExactly(0, 1, 0, 0, 0, 0);
+    s = accounting.update(List.of(child(10, "sh", 100, 0.25, 0), child(11, "sleep", 101, 0, 0)), 0);
+    assertThat(group(s, "sh").processes()).isEqualTo(1);
+    assertThat(group(s, "sh").userSeconds()).isCloseTo(0.25, within(1e-9));
+    assertThat(s.liveTotal()).isEqualTo(2);
+  }
+
+  @Test
   void cpuIsKeptWhenAChildExits() {
     accounting.update(List.of(child(10, "sleep", 100, 1.0, 0.5), child(11, "sleep", 101, 2.0, 0)), 0);
     ChildrenSnapshot s = accounting.update(List.of(child(10, "sleep", 100, 1.5, 0.5)), 0);
