@@ -130,6 +130,7 @@ final class SnapshotCommand {
     cpu.put("system_seconds", p.systemSeconds());
     cpu.put("iowait_seconds", p.iowaitSeconds());
     cpu.put("utilization_ratio", u.process());
+    cpu.put("cpus_available", u.processCpus());
     cpu.put("window_seconds", u.windowSeconds());
     cpu.put("reaped_children_user_seconds", p.reapedChildrenUserSeconds());
     cpu.put("reaped_children_system_seconds", p.reapedChildrenSystemSeconds());
@@ -211,7 +212,8 @@ final class SnapshotCommand {
     }
     b.append(String.format(Locale.ROOT, "cpu%n  user %.2f s  system %.2f s  iowait %s%n", p.userSeconds(), p.systemSeconds(),
         Double.isNaN(p.iowaitSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.2f s", p.iowaitSeconds())));
-    b.append(String.format(Locale.ROOT, "  utilisation %s of its CPUs over %.1f s%n", pct(u.process()), u.windowSeconds()));
+    b.append(String.format(Locale.ROOT, "  utilisation %s of its %s CPUs over %.1f s%n", pct(u.process()),
+        Double.isNaN(u.processCpus()) ? "n/a" : Json.number(u.processCpus()), u.windowSeconds()));
     if (!Double.isNaN(p.cgroup().limitCores())) {
       b.append(String.format(Locale.ROOT, "  cgroup limit %s CPUs, throttled in %s of %s periods (%s s)%n",
           Json.number(p.cgroup().limitCores()), unknown(p.cgroup().throttledPeriods()), unknown(p.cgroup().periods()),

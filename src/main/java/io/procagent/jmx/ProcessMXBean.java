@@ -40,6 +40,12 @@ public interface ProcessMXBean {
    */
   double getCpuUtilizationPercent();
 
+  /**
+   * CPUs available to the process, which CpuUtilizationPercent is a share of: those it may run on,
+   * or its cgroup's quota if lower (may be a fraction); NaN until the first sampling window.
+   */
+  double getAvailableCpus();
+
   /** CPUs the process's cgroup may use (its CFS quota over its period); NaN without a quota. */
   double getCgroupCpuLimitCores();
 

@@ -98,6 +98,11 @@ final class ProcessView implements ProcessMXBean {
   }
 
   @Override
+  public double getAvailableCpus() {
+    return sampler.utilization().processCpus();
+  }
+
+  @Override
   public double getCgroupCpuLimitCores() {
     return p().cgroup().limitCores();
   }

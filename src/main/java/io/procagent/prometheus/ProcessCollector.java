@@ -1,6 +1,7 @@
 package io.procagent.prometheus;
 
 import io.procagent.sampler.Sampler;
+import io.procagent.sampler.Utilization;
 import io.procagent.source.CgroupCpu;
 import io.procagent.source.ProcessSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -22,6 +23,7 @@ import java.util.function.Predicate;
  * process_cpu_time_seconds_total{mode="user"} 10.1
  * process_cpu_time_seconds_total{mode="system"} 2.24
  * process_cpu_utilization_ratio 0.031
+ * process_cpus_available 2
  * process_cgroup_cpu_limit_cores 0.5          (in a cgroup with a CPU quota: a container's limit)
  * process_cgroup_cpu_throttled_periods_total 83
  * process_reaped_children_cpu_seconds_total{mode="user"} 0.5
@@ -38,6 +40,7 @@ public final class ProcessCollector implements FilteringCollector {
   static final String CPU = "process_cpu_seconds";
   static final String CPU_MODE = "process_cpu_time_seconds";
   static final String UTILIZATION = "process_cpu_utilization_ratio";
+  static final String CPUS = "process_cpus_available";
   static final String REAPED = "process_reaped_children_cpu_seconds";
   static final String CGROUP_LIMIT = "process_cgroup_cpu_limit_cores";
   static final String CGROUP_PERIODS = "process_cgroup_cpu_periods";
@@ -141,10 +144,12 @@ public final class ProcessCollector implements FilteringCollector {
           userSystemIowait,
           new double[] {p.userSeconds(), p.systemSeconds(), p.iowaitSeconds()});
     }
+    Utilization u = sampler.utilization();
     s.gauge(
         UTILIZATION,
         "Share of the CPUs available to the process it used over the last sampling window (0..1).",
-        sampler.utilization().process());
+        u.process());
+    s.gauge(CPUS, "CPUs available to the process: those it may run on, or its cgroup's CPU quota if lower.", u.processCpus());
     CgroupCpu cgroup = p.cgroup();
     s.gauge(CGROUP_LIMIT, "CPUs the process's cgroup may use: its CFS quota over its period (only under a quota).",
         cgroup.limitCores());

@@ -430,6 +430,7 @@ public final class Sampler {
   private synchronized void updateWindow(ProcessSource.Cpu cpu, SystemSnapshot s) {
     double proc = Double.NaN;
     double window = Double.NaN;
+    double processCpus = Double.NaN;
     if (cpu != null && windowCpu != null && cpu.readAtNanos() > windowCpu.readAtNanos()) {
       double wall = (cpu.readAtNanos() - windowCpu.readAtNanos()) / 1e9;
       // CPUs allowed and a cgroup's quota hardly change: the last whole read's, made here
@@ -448,6 +449,7 @@ public final class Sampler {
         cpus = limit;
       }
       proc = clamp01((cpu.seconds() - windowCpu.seconds()) / (wall * cpus));
+      processCpus = cpus;
       window = wall;
     }
     List<String> names = new ArrayList<>();
@@ -476,7 +478,7 @@ public final class Sampler {
     if (s != null) {
       windowSystem = s;
     }
-    utilization = new Utilization(proc, names, per, total, window);
+    utilization = new Utilization(proc, names, per, total, window, processCpus);
   }
 
   /** {@code v} within 0..1, to the millionth (a ratio of 10 ms ticks has far fewer digits). */

@@ -86,6 +86,9 @@ class AgentIT {
         assertThat((Double) mbs.getAttribute(proc, "CpuSeconds"))
             .isCloseTo(Jvm.value(scrape, "process_cpu_seconds_total"), within(1.0));
         assertThat((Double) mbs.getAttribute(proc, "CpuUtilizationPercent")).isBetween(0.0, 100.0);
+        assertThat((Double) mbs.getAttribute(proc, "AvailableCpus"))
+            .as("the JVM's own count, on this unlimited host").isEqualTo(Jvm.value(scrape, "process_cpus_available"))
+            .isBetween(1.0, Jvm.value(scrape, "system_logical_cpus"));
         assertThat(((Integer) mbs.getAttribute(cpu, "LogicalCpuCount")).doubleValue())
             .isEqualTo(Jvm.value(scrape, "system_logical_cpus"));
         TabularData perCpu = (TabularData) mbs.getAttribute(cpu, "PerCpuUtilizationPercent");

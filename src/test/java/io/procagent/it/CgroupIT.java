@@ -40,6 +40,7 @@ class CgroupIT {
         Thread.sleep(12_000); // two sampling rounds of busy work
         String scrape = Jvm.scrape(url, Duration.ofSeconds(10));
         assertThat(Jvm.value(scrape, "process_cgroup_cpu_limit_cores")).isEqualTo(0.5);
+        assertThat(Jvm.value(scrape, "process_cpus_available")).as("the quota, not the JVM's 1").isEqualTo(0.5);
         assertThat(Jvm.value(scrape, "process_cgroup_cpu_throttled_periods_total")).isPositive();
         assertThat(Jvm.value(scrape, "process_cgroup_cpu_throttled_seconds_total")).isPositive();
         assertThat(Jvm.value(scrape, "process_cgroup_cpu_periods_total"))

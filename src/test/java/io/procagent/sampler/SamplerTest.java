@@ -386,6 +386,7 @@ class SamplerTest {
     s.tick();
     s.tick(); // +0.25 CPU second in 1 s under a quota of 0.25 CPU
     assertThat(s.utilization().process()).isEqualTo(1.0);
+    assertThat(s.utilization().processCpus()).isEqualTo(0.25);
   }
 
   @Test
@@ -407,11 +408,13 @@ class SamplerTest {
     }
     assertThat(asked[0]).isEqualTo(1);
     assertThat(s.utilization().process()).isCloseTo(0.25, within(1e-9));
+    assertThat(s.utilization().processCpus()).isEqualTo(4);
     available[0] = 2; // a new quota: seen within a minute
     at[0] += 60_000_000_000L;
     s.tick();
     assertThat(asked[0]).isEqualTo(2);
     assertThat(s.utilization().process()).isCloseTo(0.5, within(1e-9));
+    assertThat(s.utilization().processCpus()).isEqualTo(2);
   }
 
   @Test
