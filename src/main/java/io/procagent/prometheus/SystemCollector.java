@@ -24,6 +24,7 @@ import java.util.function.Predicate;
  * <pre>
  * system_info{arch="x86_64",hostname="web1",kernel="6.1.0-18-amd64",os="Linux"} 1
  * system_cpu_time_seconds_total{cpu="0",mode="idle"} 81234.5
+ * system_cpu_guest_seconds_total{cpu="0",mode="user"} 0
  * system_cpu_utilization_ratio{cpu="0"} 0.12
  * system_logical_cpus 2
  * system_load1 0.42
@@ -40,6 +41,7 @@ public final class SystemCollector implements FilteringCollector {
 
   static final String INFO = "system";
   static final String CPU_TIME = "system_cpu_time_seconds";
+  static final String GUEST = "system_cpu_guest_seconds";
   static final String UTILIZATION = "system_cpu_utilization_ratio";
   static final String LOGICAL = "system_logical_cpus";
   static final String PHYSICAL = "system_physical_cores";
@@ -122,6 +124,24 @@ public final class SystemCollector implements FilteringCollector {
           new CounterSnapshot(
               Snapshots.metadata(CPU_TIME, "Seconds each CPU spent in each mode (node_exporter's eight modes)."),
               points));
+    }
+    if (b.wants(GUEST + "_total")) {
+      List<CounterDataPointSnapshot> points = new ArrayList<>(s.cpus().size() * 2);
+      for (CpuTimes t : s.cpus()) {
+        Labels[] modes = cpuModeLabels.computeIfAbsent(t.cpu(), SystemCollector::modeLabels);
+        if (!Double.isNaN(t.guest())) {
+          points.add(new CounterDataPointSnapshot(t.guest(), modes[0], null, 0)); // mode="user"
+        }
+        if (!Double.isNaN(t.guestNice())) {
+          points.add(new CounterDataPointSnapshot(t.guestNice(), modes[1], null, 0)); // mode="nice"
+        }
+      }
+      if (!points.isEmpty()) {
+        out.add(
+            new CounterSnapshot(
+                Snapshots.metadata(GUEST, "Seconds each CPU spent running guests' virtual CPUs, by mode (also counted in user and nice)."),
+                points));
+      }
     }
     Utilization u = sampler.utilization();
     if (u.perCpu().length > 0 && b.wants(UTILIZATION)) {

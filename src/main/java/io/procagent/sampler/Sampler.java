@@ -586,7 +586,7 @@ public final class Sampler {
           }
         }
       }
-      out.add(CpuTimes.of(cpus.get(i).cpu(), v));
+      out.add(cpus.get(i).withModes(v));
     }
     return changed
         ? new SystemSnapshot(

@@ -6,6 +6,8 @@ import io.procagent.Fakes;
 import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
+import io.procagent.source.CpuTimes;
+import io.procagent.source.SystemSnapshot;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -143,6 +145,25 @@ class CollectorsTest {
         .contains("system_physical_cores 1.0\n")
         .doesNotContain("system_cpu_utilization_ratio"); // no window yet: omitted, not 0
     assertThat(text.lines().filter(l -> l.startsWith("system_cpu_time_seconds_total"))).hasSize(15);
+    assertThat(text).as("no guest time given: no family").doesNotContain("system_cpu_guest");
+  }
+
+  @Test
+  void guestTimeIsPerCpuInUserAndNice() throws IOException {
+    SystemSnapshot f = Fakes.system(100, 100, 1);
+    CpuTimes c0 = f.cpus().get(0);
+    system.next = new SystemSnapshot(
+        List.of(new CpuTimes("0", c0.user(), c0.nice(), c0.system(), c0.idle(), c0.iowait(), c0.irq(), c0.softirq(), c0.steal(), 40, 2.5),
+            f.cpus().get(1)),
+        f.load1(), f.load5(), f.load15(), f.contextSwitches(), f.forks(), f.interrupts(), f.softInterrupts(), f.procsRunning(),
+        f.procsBlocked(), f.bootTimeSeconds(), f.readAtNanos());
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new SystemCollector(sampler));
+    String text = text(registry.scrape());
+    assertThat(text)
+        .contains("system_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 40.0\n")
+        .contains("system_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 2.5\n")
+        .doesNotContain("system_cpu_guest_seconds_total{cpu=\"1\"");
   }
 
   @Test

@@ -511,9 +511,9 @@ final class ProcParsers {
         while (sp < eol && b[sp] != ' ') {
           sp++;
         }
-        double[] v = new double[8];
+        double[] v = new double[10]; // the eight modes, then guest and guest_nice (in user and nice)
         int at = sp;
-        for (int k = 0; k < 8; k++) {
+        for (int k = 0; k < 10; k++) {
           int start = skipBlanks(b, at, eol);
           at = fieldEnd(b, start, eol);
           long ticks = start == at ? UNKNOWN : parseLong(b, start, at);

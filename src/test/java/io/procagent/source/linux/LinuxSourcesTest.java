@@ -260,6 +260,7 @@ class LinuxSourcesTest {
     assertThat(s.load1()).isCloseTo(sysLoad, within(2.0));
     SystemSnapshot later = source.read();
     assertThat(later.cpus().get(0).idle()).isGreaterThanOrEqualTo(s.cpus().get(0).idle() - 0.01);
+    assertThat(s.cpus()).allSatisfy(c -> assertThat(c.guest()).isGreaterThanOrEqualTo(0).isLessThanOrEqualTo(c.user()));
     assertThat(s.procsRunning()).as("the thread reading /proc/stat is running").isGreaterThanOrEqualTo(1);
     assertThat(s.procsBlocked()).isGreaterThanOrEqualTo(0);
     assertThat(s.interrupts()).isPositive();

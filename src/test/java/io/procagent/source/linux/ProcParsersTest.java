@@ -247,6 +247,9 @@ class ProcParsersTest {
     assertThat(s.cpus().get(0).user()).isCloseTo(13932.80, within(1e-9));
     assertThat(s.cpus().get(0).softirq()).isCloseTo(178.75, within(1e-9));
     assertThat(s.cpus().get(1).steal()).isCloseTo(0.07, within(1e-9));
+    assertThat(s.cpus().get(0).guest()).isCloseTo(239.33, within(1e-9));
+    assertThat(s.cpus().get(0).guestNice()).isZero();
+    assertThat(s.cpus().get(1).guest()).as("a kernel without guest time").isNaN();
     assertThat(s.ctxt()).isEqualTo(1990473);
     assertThat(s.btime()).isEqualTo(1062191376);
     assertThat(s.processes()).isEqualTo(2915);
