@@ -479,12 +479,11 @@ final class ProcParsers {
     return parseProcStat(b, b.length);
   }
 
-  private static final byte[] CTXT_LINE = ascii("ctxt ");
-  private static final byte[] BTIME_LINE = ascii("btime ");
-  private static final byte[] INTR_LINE = ascii("intr ");
-  private static final byte[] SOFTIRQ_LINE = ascii("softirq ");
-  private static final byte[] RUNNING_LINE = ascii("procs_running ");
-  private static final byte[] BLOCKED_LINE = ascii("procs_blocked ");
+  /** The /proc/stat lines of one counter each, in HostStat's order after cpus: each one's first number. */
+  private static final byte[][] COUNTER_LINES = {
+    ascii("ctxt "), ascii("btime "), PROCESSES_LINE, ascii("intr "), ascii("softirq "), ascii("procs_running "),
+    ascii("procs_blocked ")
+  };
 
   /**
    * /proc/stat in one pass over its bytes: each {@code cpuN} line (the aggregate {@code cpu}
@@ -496,13 +495,8 @@ final class ProcParsers {
    */
   static HostStat parseProcStat(byte[] b, int len) {
     List<CpuTimes> cpus = new ArrayList<>(16); // not availableProcessors: a cgroup read each time
-    long ctxt = UNKNOWN;
-    long btime = UNKNOWN;
-    long processes = UNKNOWN;
-    long intr = UNKNOWN;
-    long softirq = UNKNOWN;
-    long running = UNKNOWN;
-    long blocked = UNKNOWN;
+    long[] counters = new long[COUNTER_LINES.length];
+    Arrays.fill(counters, UNKNOWN);
     int i = 0;
     while (i < len) {
       int eol = lineEnd(b, i, len);
@@ -522,24 +516,19 @@ final class ProcParsers {
         if (sp < eol && !Double.isNaN(v[0]) && !Double.isNaN(v[2]) && !Double.isNaN(v[3])) {
           cpus.add(CpuTimes.of(cpuName(b, i + 3, sp), v));
         }
-      } else if (startsWith(b, i, eol, CTXT_LINE)) {
-        ctxt = firstLong(b, i + CTXT_LINE.length, eol);
-      } else if (startsWith(b, i, eol, BTIME_LINE)) {
-        btime = firstLong(b, i + BTIME_LINE.length, eol);
-      } else if (startsWith(b, i, eol, PROCESSES_LINE)) {
-        processes = firstLong(b, i + PROCESSES_LINE.length, eol);
-      } else if (startsWith(b, i, eol, INTR_LINE)) {
-        intr = firstLong(b, i + INTR_LINE.length, eol);
-      } else if (startsWith(b, i, eol, SOFTIRQ_LINE)) {
-        softirq = firstLong(b, i + SOFTIRQ_LINE.length, eol);
-      } else if (startsWith(b, i, eol, RUNNING_LINE)) {
-        running = firstLong(b, i + RUNNING_LINE.length, eol);
-      } else if (startsWith(b, i, eol, BLOCKED_LINE)) {
-        blocked = firstLong(b, i + BLOCKED_LINE.length, eol);
+      } else {
+        for (int k = 0; k < COUNTER_LINES.length; k++) {
+          byte[] key = COUNTER_LINES[k];
+          if (startsWith(b, i, eol, key)) {
+            counters[k] = firstLong(b, i + key.length, eol);
+            break;
+          }
+        }
       }
       i = eol + 1;
     }
-    return new HostStat(cpus, ctxt, btime, processes, intr, softirq, running, blocked);
+    long[] c = counters;
+    return new HostStat(cpus, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
   }
 
   /** "0", "1", ...: the same String every read for the CPUs a host has. */
