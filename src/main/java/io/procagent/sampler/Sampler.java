@@ -33,8 +33,8 @@ import java.util.function.LongSupplier;
  * than an interval; the ticks are rounds again from then on. While reads come at least two
  * intervals apart (Prometheus's default 15 s against the default 5 s), only the last round
  * before each read runs ({@link #paced}); a read earlier than that pace, which finds the last
- * round older than an interval (and a margin), has a round run first as after a quiet spell. Called directly, {@link #tick} always runs a round
- * (the daemon and tests do).
+ * round older than an interval (and a margin), has a round run first as after a quiet spell.
+ * Called directly, {@link #tick} always runs a round (the daemon and tests do).
  */
 public final class Sampler {
 
