@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * Usage: java bench/Compare.java RUNS WARMUP_S MEASURE_S CLASSPATH PROCAGENT_JAR JMX_EXPORTER_JAR
  * EMPTY_AGENT_JAR (an agent whose premain does nothing: what any -javaagent costs the JVM); or
  * java bench/Compare.java threads PROCAGENT_JAR PORT [WARMUP_S] [MEASURE_S] (see {@link #threads}); or
- * java bench/Compare.java rss PROCAGENT_JAR PORT [JVM_ARG...] (see {@link #rss}).
+ * java bench/Compare.java rss PROCAGENT_JAR PORT [JVM_ARG...] (see {@link #rss}); or
+ * java bench/Compare.java windows PROCAGENT_JAR PORT [SCRAPES] (see {@link #windows}).
  */
 public class Compare {
 
@@ -49,6 +50,10 @@ public class Compare {
     }
     if (args[0].equals("rss")) {
       rss(args);
+      return;
+    }
+    if (args[0].equals("windows")) {
+      windows(args);
       return;
     }
     int runs = Integer.parseInt(args[0]);
@@ -322,6 +327,50 @@ public class Compare {
         rows.sort(Map.Entry.<String, Double>comparingByValue().reversed());
         rows.stream().filter(r -> r.getValue() >= 0.03).forEach(r -> System.out.printf("  %7.3f %s%n", r.getValue(), r.getKey()));
         System.out.printf("  %7.3f all threads%n", all);
+      }
+    } finally {
+      p.destroy(); // by its PID
+      p.waitFor();
+    }
+  }
+
+  /**
+   * {@code windows JAR PORT [SCRAPES]}: the table's app and scraper at one scrape a second for
+   * SCRAPES (120) scrapes, printing every ten scrapes the wall-clock time and the CPU per scrape
+   * of procagent's and the JIT's threads (schedstat). Two of these started a little apart show
+   * whether a costly stretch comes with the JVM's age (the same scrapes in both) or from the
+   * machine (the same clock time in both).
+   */
+  static void windows(String[] args) throws Exception {
+    int port = Integer.parseInt(args[2]);
+    int scrapes = args.length > 3 ? Integer.parseInt(args[3]) : 120;
+    Variant v = new Variant("procagent", List.of("-javaagent:" + Path.of(args[1]).toAbsolutePath() + "=127.0.0.1:" + port), "plain", port);
+    Process p = new ProcessBuilder(command(v, "target/test-classes", CHILDREN))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      waitForEndpoint(port);
+      Thread.sleep(10_000);
+      try (Scraper s = new Scraper(port)) {
+        Map<String, Long> before = byName(threadNanos(p.pid()), p.pid());
+        for (int i = 1; i <= scrapes; i++) {
+          s.scrape();
+          Thread.sleep(1000);
+          if (i % 10 == 0) {
+            Map<String, Long> after = byName(threadNanos(p.pid()), p.pid());
+            StringBuilder row = new StringBuilder(String.format("%s scrapes %3d-%3d:", java.time.LocalTime.now().withNano(0), i - 9, i));
+            double sum = 0;
+            for (Map.Entry<String, Long> e : after.entrySet()) {
+              String name = e.getKey();
+              if (name.startsWith("procagent") || name.startsWith("C1 ") || name.startsWith("C2 ")) {
+                double ms = (e.getValue() - before.getOrDefault(name, 0L)) / 1e6 / 10;
+                sum += ms;
+                row.append(String.format(" %s %.2f", name.replace("procagent-", "").replace(" CompilerThre", ""), ms));
+              }
+            }
+            System.out.println(row.append(String.format("  all %.2f", sum)));
+            before = after;
+          }
+        }
       }
     } finally {
       p.destroy(); // by its PID
