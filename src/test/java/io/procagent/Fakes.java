@@ -29,6 +29,18 @@ public final class Fakes {
         0.5, 0.25, 0.125, 1000, 50, 7000, 9000, 3, 1, 1.6e9, readAtNanos);
   }
 
+  /** {@link #system} with CPU 0 given {@code guest} and {@code guestNice} seconds (the others none). */
+  public static SystemSnapshot systemWithGuest(double busy0, double idle0, long readAtNanos, double guest, double guestNice) {
+    SystemSnapshot s = system(busy0, idle0, readAtNanos);
+    CpuTimes c = s.cpus().get(0);
+    return new SystemSnapshot(
+        List.of(
+            new CpuTimes(c.cpu(), c.user(), c.nice(), c.system(), c.idle(), c.iowait(), c.irq(), c.softirq(), c.steal(), guest, guestNice),
+            s.cpus().get(1)),
+        s.load1(), s.load5(), s.load15(), s.contextSwitches(), s.forks(), s.interrupts(), s.softInterrupts(), s.procsRunning(),
+        s.procsBlocked(), s.bootTimeSeconds(), readAtNanos);
+  }
+
   public static final SystemIdentity IDENTITY =
       new SystemIdentity("host1", "Linux", "6.1.0-test", "x86_64", 2, 1);
 

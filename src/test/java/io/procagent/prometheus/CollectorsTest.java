@@ -6,8 +6,6 @@ import io.procagent.Fakes;
 import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
-import io.procagent.source.CpuTimes;
-import io.procagent.source.SystemSnapshot;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -150,13 +148,7 @@ class CollectorsTest {
 
   @Test
   void guestTimeIsPerCpuInUserAndNice() throws IOException {
-    SystemSnapshot f = Fakes.system(100, 100, 1);
-    CpuTimes c0 = f.cpus().get(0);
-    system.next = new SystemSnapshot(
-        List.of(new CpuTimes("0", c0.user(), c0.nice(), c0.system(), c0.idle(), c0.iowait(), c0.irq(), c0.softirq(), c0.steal(), 40, 2.5),
-            f.cpus().get(1)),
-        f.load1(), f.load5(), f.load15(), f.contextSwitches(), f.forks(), f.interrupts(), f.softInterrupts(), f.procsRunning(),
-        f.procsBlocked(), f.bootTimeSeconds(), f.readAtNanos());
+    system.next = Fakes.systemWithGuest(100, 100, 1, 40, 2.5);
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new SystemCollector(sampler));
     String text = text(registry.scrape());

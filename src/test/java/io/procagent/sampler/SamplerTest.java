@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.procagent.Fakes;
 import io.procagent.source.ChildProcess;
-import io.procagent.source.SystemSnapshot;
-import io.procagent.source.CpuTimes;
 import io.procagent.source.ProcessSnapshot;
 import io.procagent.source.ProcessSource;
 import java.io.IOException;
@@ -434,13 +432,7 @@ class SamplerTest {
     Sampler s = sampler(Duration.ZERO);
     system.next = Fakes.system(100, 500, 1);
     assertThat(s.system().cpus().get(0).idle()).isEqualTo(500);
-    SystemSnapshot back = Fakes.system(101, 499.99, 2); // idle stepped back by a tick
-    List<CpuTimes> withGuest = new ArrayList<>();
-    for (CpuTimes t : back.cpus()) {
-      withGuest.add(new CpuTimes(t.cpu(), t.user(), t.nice(), t.system(), t.idle(), t.iowait(), t.irq(), t.softirq(), t.steal(), 7, 1));
-    }
-    system.next = new SystemSnapshot(withGuest, back.load1(), back.load5(), back.load15(), back.contextSwitches(), back.forks(),
-        back.interrupts(), back.softInterrupts(), back.procsRunning(), back.procsBlocked(), back.bootTimeSeconds(), back.readAtNanos());
+    system.next = Fakes.systemWithGuest(101, 499.99, 2, 7, 1); // idle stepped back by a tick
     assertThat(s.system().cpus().get(0).idle()).isEqualTo(500);
     assertThat(s.system().cpus().get(0).user()).isEqualTo(101);
     assertThat(s.system().cpus().get(0).guest()).as("kept by the clamp").isEqualTo(7);
