@@ -57,6 +57,21 @@ class SortedOrderTest {
   }
 
   @Test
+  void theSameSnapshotsInTheSamePlacesGetTheLastResultAgain() {
+    MetricSnapshot x = gauge(b, 1);
+    MetricSnapshot y = gauge(a, 1);
+    MetricSnapshots first = order.of(List.of(x, y));
+    assertThat(order.of(new ArrayList<>(List.of(x, y)))).isSameAs(first);
+    assertThat(order.kept).isEqualTo(1);
+    MetricSnapshot y2 = gauge(a, 2); // one value changed: a new snapshot of the same metric
+    MetricSnapshots second = order.of(List.of(x, y2));
+    assertThat(second).isNotSameAs(first);
+    assertThat(list(second)).containsExactly(y2, x);
+    assertThat(order.of(List.of(y2, x))).as("the same snapshots elsewhere").isNotSameAs(second);
+    assertThat(order.kept).isEqualTo(1);
+  }
+
+  @Test
   void namesOfTwoTypesAreRefusedAsClientJavaRefusesThem() {
     order.of(List.of(gauge(a, 1), gauge(b, 1)));
     MetricSnapshot counter =
