@@ -1,5 +1,7 @@
 package io.procagent.jmx;
 
+import java.util.Map;
+
 /**
  * {@code procagent:type=Children}: the target's live descendants (from the sampler's last scan)
  * and the children this JVM launched. Command lines appear only when {@code
@@ -10,7 +12,7 @@ public interface ChildrenMXBean {
   int getLiveChildren();
 
   /** Live descendants by scheduler state: running, sleeping, disk_sleep, stopped, zombie, other. */
-  java.util.Map<String, Integer> getLiveByState();
+  Map<String, Integer> getLiveByState();
 
   /** Children started through ProcessBuilder since the agent started. */
   long getStarted();

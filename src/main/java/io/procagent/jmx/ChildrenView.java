@@ -5,6 +5,7 @@ import io.procagent.sampler.Launches;
 import io.procagent.sampler.Sampler;
 import io.procagent.source.ChildProcess;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,11 +31,11 @@ final class ChildrenView implements ChildrenMXBean {
   }
 
   @Override
-  public java.util.Map<String, Integer> getLiveByState() {
+  public Map<String, Integer> getLiveByState() {
     int[] states = c().states();
-    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    Map<String, Integer> out = new LinkedHashMap<>();
     for (int i = 0; i < states.length; i++) {
-      out.put(io.procagent.sampler.ChildrenSnapshot.STATES.get(i), states[i]);
+      out.put(ChildrenSnapshot.STATES.get(i), states[i]);
     }
     return out;
   }

@@ -279,12 +279,17 @@ public final class Sampler {
   boolean roundForRead() {
     long now = clock.getAsLong();
     synchronized (reads) {
-      if (!readWantsRound(now) || rounded && now - lastRound < intervalNanos) {
+      if (!readWantsRound(now) || !lastRoundAnIntervalOld(now)) {
         return false;
       }
     }
     tickAt(now, true);
     return true;
+  }
+
+  /** Whether no round ran yet, or the last one started an interval or more before {@code now}. */
+  private boolean lastRoundAnIntervalOld(long now) {
+    return !rounded || now - lastRound >= intervalNanos;
   }
 
   private boolean roundDue(long now) {
@@ -334,7 +339,7 @@ public final class Sampler {
       if (thread != null && readWantsRound(now) && !catchUpWanted) {
         if (inRound) { // the round under way serves this read
           catchUpRound = roundsDone + 1;
-        } else if (!rounded || now - lastRound >= intervalNanos) {
+        } else if (lastRoundAnIntervalOld(now)) {
           catchUpWanted = true;
           catchUpRound = roundsDone + 1;
         } else { // the last round is fresh: the next at its interval, not at the quiet round's time

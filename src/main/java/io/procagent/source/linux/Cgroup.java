@@ -206,14 +206,10 @@ public final class Cgroup {
     }
   }
 
-  private static final byte[] NR_PERIODS = ascii("nr_periods ");
-  private static final byte[] NR_THROTTLED = ascii("nr_throttled ");
-  private static final byte[] THROTTLED_TIME = ascii("throttled_time "); // v1: nanoseconds
-  private static final byte[] THROTTLED_USEC = ascii("throttled_usec "); // v2: microseconds
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
+  private static final byte[] NR_PERIODS = ProcParsers.ascii("nr_periods ");
+  private static final byte[] NR_THROTTLED = ProcParsers.ascii("nr_throttled ");
+  private static final byte[] THROTTLED_TIME = ProcParsers.ascii("throttled_time "); // v1: nanoseconds
+  private static final byte[] THROTTLED_USEC = ProcParsers.ascii("throttled_usec "); // v2: microseconds
 
   /**
    * The CPU limit with the cgroup's throttling counts from its {@code cpu.stat}: CFS periods

@@ -177,7 +177,7 @@ final class ProcParsers {
     return true;
   }
 
-  private static final byte[] PROCESSES_LINE = "processes ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] PROCESSES_LINE = ascii("processes ");
 
   /**
    * The {@code processes} line of /proc/stat bytes (tasks created since boot), or UNKNOWN.
@@ -187,8 +187,8 @@ final class ProcParsers {
     return lastValueOf(stat, len, PROCESSES_LINE);
   }
 
-  private static final byte[] VOLUNTARY_LINE = "voluntary_ctxt_switches:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] NONVOLUNTARY_LINE = "nonvoluntary_ctxt_switches:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] VOLUNTARY_LINE = ascii("voluntary_ctxt_switches:");
+  private static final byte[] NONVOLUNTARY_LINE = ascii("nonvoluntary_ctxt_switches:");
 
   /** {@code voluntary_ctxt_switches} of /proc/PID/status bytes (one of the last lines), or UNKNOWN. */
   static long voluntarySwitchesOf(byte[] status, int len) {
@@ -294,7 +294,8 @@ final class ProcParsers {
   private static final byte[] THREADS = ascii("Threads:");
   private static final byte[] CPUS_ALLOWED_LIST = ascii("Cpus_allowed_list:");
 
-  private static byte[] ascii(String s) {
+  /** The bytes of a key as /proc files hold it. */
+  static byte[] ascii(String s) {
     return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
@@ -527,8 +528,7 @@ final class ProcParsers {
       }
       i = eol + 1;
     }
-    long[] c = counters;
-    return new HostStat(cpus, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+    return new HostStat(cpus, counters[0], counters[1], counters[2], counters[3], counters[4], counters[5], counters[6]);
   }
 
   /** "0", "1", ...: the same String every read for the CPUs a host has. */
