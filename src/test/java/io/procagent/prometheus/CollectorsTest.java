@@ -7,6 +7,7 @@ import io.procagent.config.AgentConfig;
 import io.procagent.sampler.Errors;
 import io.procagent.sampler.Sampler;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,13 @@ class CollectorsTest {
   final Fakes.System system = new Fakes.System();
   final Errors errors = new Errors();
   final Sampler sampler = new Sampler(process, system, Duration.ZERO, () -> 2, errors);
+
+  /** One scrape of {@code collector} alone, in the text format. */
+  static String scrape(MultiCollector collector) throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(collector);
+    return text(registry.scrape());
+  }
 
   static String text(MetricSnapshots snapshots) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -61,17 +69,13 @@ class CollectorsTest {
   @Test
   void processCpuSecondsAreTheSumsDecimal() throws IOException {
     process.next = Fakes.process(0.1, 0.2, 1); // in doubles, 0.1 + 0.2 is 0.30000000000000004
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ProcessCollector(sampler));
-    assertThat(text(registry.scrape())).contains("\nprocess_cpu_seconds_total 0.3\n");
+    assertThat(scrape(new ProcessCollector(sampler))).contains("\nprocess_cpu_seconds_total 0.3\n");
   }
 
   @Test
   void processScrape() throws IOException {
     process.next = Fakes.process(10.25, 2.5, 1);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ProcessCollector(sampler));
-    assertThat(text(registry.scrape()))
+    assertThat(scrape(new ProcessCollector(sampler)))
         .isEqualTo(
             """
             # HELP process_info Identity of the target process.
@@ -123,9 +127,7 @@ class CollectorsTest {
   @Test
   void systemScrapeHasEveryModeAndSkipsMissingOnes() throws IOException {
     system.next = Fakes.system(100, 100, 1);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new SystemCollector(sampler));
-    String text = text(registry.scrape());
+    String text = scrape(new SystemCollector(sampler));
     assertThat(text)
         .contains("system_info{arch=\"x86_64\",hostname=\"host1\",kernel=\"6.1.0-test\",os=\"Linux\"} 1\n")
         .contains("system_cpu_time_seconds_total{cpu=\"0\",mode=\"iowait\"} 1.0\n")
@@ -149,9 +151,7 @@ class CollectorsTest {
   @Test
   void guestTimeIsPerCpuInUserAndNice() throws IOException {
     system.next = Fakes.systemWithGuest(100, 100, 1, 40, 2.5);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new SystemCollector(sampler));
-    String text = text(registry.scrape());
+    String text = scrape(new SystemCollector(sampler));
     assertThat(text)
         .contains("system_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 40.0\n")
         .contains("system_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 2.5\n")
@@ -202,9 +202,7 @@ class CollectorsTest {
     launches.started("/bin/sh");
     launches.exited("/bin/sh", 3, 0.02);
     launches.failed("nope");
-    PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ChildrenCollector(sampler, launches));
-    String text = text(registry.scrape());
+    String text = scrape(new ChildrenCollector(sampler, launches));
     assertThat(text)
         .contains("process_children{command=\"sleep\"} 2.0\n")
         .contains("process_children_states{state=\"sleeping\"} 1.0\n")
